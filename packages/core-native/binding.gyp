@@ -1,0 +1,29 @@
+{
+  "targets": [
+    {
+      "target_name": "pastream_core",
+      "sources": [
+        "src/core/ring.c",
+        "src/core/callback.c",
+        "src/binding/jack_loopback.c",
+        "src/binding/binding.cc"
+      ],
+      "include_dirs": [
+        "include",
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],
+      "cflags": ["-Wall", "-Wextra", "-fvisibility=hidden"],
+      "cflags_c": ["-std=c11"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "libraries": ["-lportaudio", "-ldl"],
+      "conditions": [
+        ["OS=='mac'", {
+          "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17" }
+        }]
+      ]
+    }
+  ]
+}

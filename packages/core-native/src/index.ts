@@ -1,0 +1,86 @@
+/**
+ * @pastream/core-native: the C callback engine, the shared ring buffer and
+ * thin typed access to PortAudio. Importing this module touches no device:
+ * PortAudio is initialised on first use, per query or while a stream is open.
+ */
+import { native, type NativeDevice, type NativeFormatCheck, type NativeHostApi } from './binding.js'
+import { formatCodes, type DType, type NativeStreamDirection } from './native-stream.js'
+
+export { RingBuffer, type BufferLike } from './ring-buffer.js'
+export { layout, EngineState, EngineReason, StatusFlags } from './layout.js'
+export {
+  NativeStream,
+  HostApiType,
+  StreamFlags,
+  dtypes,
+  formatCodes,
+  sampleSizes,
+  isFloatNativeHost,
+  type DType,
+  type EngineConfig,
+  type EngineStats,
+  type NativeStreamDirection,
+  type NativeStreamOptions,
+} from './native-stream.js'
+export type { NativeDevice, NativeHostApi, NativeStreamInfo, NativeFormatCheck } from './binding.js'
+
+/**
+ * PortAudio's version.
+ * @example
+ * ```ts
+ * portaudioVersion().text // 'PortAudio V19.6.0-devel, revision ...'
+ * ```
+ */
+export function portaudioVersion(): { version: number; text: string } {
+  return native().version()
+}
+
+/**
+ * The host APIs PortAudio was built with, with their devices' global indices.
+ * @example
+ * ```ts
+ * hostApis().hostApis.map((api) => api.name) // ['ALSA', 'OSS', 'JACK Audio Connection Kit']
+ * ```
+ */
+export function hostApis(): { hostApis: NativeHostApi[]; defaultHostApi: number } {
+  return native().hostApis()
+}
+
+/**
+ * The devices PortAudio sees now (it is re-initialised for the query when
+ * no stream is open, so newly started JACK clients show up).
+ * @example
+ * ```ts
+ * const { devices: list, defaultOutputDevice } = devices()
+ * ```
+ */
+export function devices(): { devices: NativeDevice[]; defaultInputDevice: number; defaultOutputDevice: number } {
+  return native().devices()
+}
+
+/**
+ * Asks PortAudio whether a configuration would open, and why not.
+ * @example
+ * ```ts
+ * checkFormat({ output: { device: 0, channels: 2, latency: 0 }, dtype: 'int16', samplerate: 44100 })
+ * // { supported: false, code: 'paInvalidSampleRate', message: 'Invalid sample rate', ... }
+ * ```
+ */
+export function checkFormat(options: {
+  input?: NativeStreamDirection
+  output?: NativeStreamDirection
+  dtype: DType
+  samplerate: number
+  /** the format PortAudio is asked for; default dtype */
+  deviceDtype?: DType
+}): NativeFormatCheck {
+  const format = formatCodes[options.dtype]
+  const deviceFormat = formatCodes[options.deviceDtype ?? options.dtype]
+  const dir = (d: NativeStreamDirection | undefined) => (d ? { ...d, format, deviceFormat } : null)
+  return native().checkFormat({ input: dir(options.input), output: dir(options.output), samplerate: options.samplerate })
+}
+
+/** The byte offsets the compiled addon uses (for layout tests). @internal */
+export function nativeLayout(): Record<string, number> {
+  return native().layout()
+}

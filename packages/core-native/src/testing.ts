@@ -1,0 +1,254 @@
+/**
+ * The virtual loopback device: audio tests without a sound card.
+ *
+ * Starts a private JACK server with its dummy backend, then a JACK client
+ * named `loopback` that copies what it is played to what it captures. To
+ * PortAudio (JACK host API) `loopback` is an ordinary device: a stream that
+ * opens it hears its own output, bit-exactly, one JACK period later. Because
+ * the wiring lives in the device, it survives stream stop/start and works for
+ * any process that uses the server (`env` carries the server name to
+ * children), such as a CLI under test.
+ *
+ * @example
+ * ```ts
+ * import { startVirtualDevice } from '@pastream/core-native/testing'
+ * const device = await startVirtualDevice({ name: 'myapp-test' })
+ * try {
+ *   // open streams on device.device.index (input and output)
+ * } finally {
+ *   await device.stop()
+ * }
+ * ```
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { native, type NativeDevice, type NativeLoopbackHandle } from './binding.js'
+import { HostApiType } from './native-stream.js'
+
+export interface VirtualDeviceOptions {
+  /** JACK server name; never `default`. Use one fixed name per purpose. Default `pastream-virtual`. */
+  name?: string
+  /** frames per second. Default 48000 */
+  samplerate?: number
+  /** JACK period in frames. Default 256 */
+  period?: number
+  /** loopback channels (and the dummy `system` device's). Default 8 */
+  channels?: number
+  /** device name of the loopback client. Default `loopback` */
+  deviceName?: string
+  /** ms to wait for the server to accept clients. Default 10000 */
+  timeoutMs?: number
+  /** Also set JACK_DEFAULT_SERVER etc. in this process's env (default true). */
+  setEnv?: boolean
+}
+
+export interface VirtualDevice {
+  serverName: string
+  samplerate: number
+  period: number
+  channels: number
+  /** the jackd process id */
+  pid: number
+  /** environment for child processes that should use this server */
+  env: Record<string, string>
+  /** the PortAudio device record of the loopback device */
+  device: NativeDevice
+  /** Closes the loopback client, SIGTERMs jackd and waits for it to exit. Idempotent. */
+  stop(): Promise<void>
+}
+
+const jackdHint =
+  'jackd (JACK 2) is needed for the virtual loopback device: on Debian/Ubuntu run `apt-get install jackd2`'
+
+/** Environment a process needs to use the named server (and never autostart one). */
+export function jackEnv(serverName: string): Record<string, string> {
+  return { JACK_DEFAULT_SERVER: serverName, JACK_NO_START_SERVER: '1' }
+}
+
+/** SIGTERMs jackd processes left over with this server name (e.g. after a SIGKILLed run). */
+async function stopStaleServers(serverName: string): Promise<void> {
+  const pids: number[] = []
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
+    let argv: string[]
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
+    } catch {
+      continue
+    }
+    const isJackd = argv[0]?.endsWith('jackd') === true
+    const nameAt = argv.indexOf('-n')
+    if (isJackd && nameAt >= 0 && argv[nameAt + 1] === serverName) {
+      try {
+        process.kill(Number(entry), 'SIGTERM')
+        pids.push(Number(entry))
+      } catch {
+        // already gone
+      }
+    }
+  }
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  for (let waited = 0; pids.some(alive) && waited < 3000; waited += 50) await sleep(50)
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => child.once('exit', () => resolve()))
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * Starts the virtual loopback device and waits until it accepts clients.
+ * @throws Error naming what to install when jackd is missing, or with
+ *   jackd's own output when it cannot start.
+ */
+export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Promise<VirtualDevice> {
+  const serverName = options.name ?? 'pastream-virtual'
+  if (serverName === 'default') throw new RangeError('Expected a private server name for name, got "default"')
+  const samplerate = options.samplerate ?? 48000
+  const period = options.period ?? 256
+  const channels = options.channels ?? 8
+  const deviceName = options.deviceName ?? 'loopback'
+  const timeoutMs = options.timeoutMs ?? 10000
+
+  await stopStaleServers(serverName)
+  const env = jackEnv(serverName)
+  const args = ['-n', serverName, '--no-realtime', '-d', 'dummy', '-r', String(samplerate), '-p', String(period)]
+  args.push('-C', String(channels), '-P', String(channels))
+  // A watchdog shell owns jackd: when our stdin pipe closes (we exit, crash
+  // or are killed), it SIGTERMs jackd and waits for it, so no server outlives us.
+  const script = 'jackd "$@" </dev/null & j=$!; echo "$j"; cat >/dev/null; kill -TERM "$j" 2>/dev/null; wait "$j"'
+  const child = spawn('sh', ['-c', script, 'pastream-jackd', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const pid = await new Promise<number>((resolve, reject) => {
+    let first = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (first.includes('\n')) {
+        output += chunk.toString()
+        return
+      }
+      first += chunk.toString()
+      const line = first.split('\n')[0] ?? ''
+      if (first.includes('\n')) resolve(Number(line))
+    })
+    child.once('error', (error) => reject(new Error(`cannot start the JACK watchdog shell: ${error.message}`)))
+    child.once('exit', () => reject(new Error(`jackd exited at once. ${jackdHint}. Output: ${output.trim()}`)))
+  })
+  const jackdAlive = () => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  let stopped = false
+  const onExit = () => {
+    // synchronous last resort: the watchdog also notices our stdin closing
+    try {
+      process.kill(pid, 'SIGTERM')
+    } catch {
+      // gone
+    }
+  }
+  process.once('exit', onExit)
+  let loopback: NativeLoopbackHandle | undefined
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    process.removeListener('exit', onExit)
+    if (loopback) native().loopbackClose(loopback)
+    child.stdin?.end()
+    const done = exited(child)
+    const timer = setTimeout(() => {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // gone
+      }
+    }, 5000)
+    await done
+    clearTimeout(timer)
+  }
+
+  const deadline = Date.now() + timeoutMs
+  let lastError = ''
+  for (;;) {
+    if (!jackdAlive()) {
+      await stop()
+      const missing = /not found|No such file/.test(output)
+      throw new Error(`${missing ? jackdHint : 'jackd could not start'}. jackd said: ${output.trim() || '(nothing)'}`)
+    }
+    try {
+      loopback = native().loopbackOpen(serverName, deviceName, channels).handle
+      break
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error)
+    }
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`JACK server '${serverName}' did not accept clients within ${timeoutMs} ms: ${lastError}. jackd said: ${output.trim()}`)
+    }
+    await sleep(50)
+  }
+
+  // PortAudio's JACK host API reads JACK_DEFAULT_SERVER when it initialises
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]))
+  Object.assign(process.env, env)
+  let device: NativeDevice | undefined
+  try {
+    device = native()
+      .devices()
+      .devices.find((d) => d.hostApiType === HostApiType.jack && d.name === deviceName)
+  } finally {
+    if (options.setEnv === false) {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key]
+        else process.env[key] = value
+      }
+    }
+  }
+  if (!device) {
+    await stop()
+    throw new Error(`the JACK server '${serverName}' runs, but PortAudio lists no JACK device named '${deviceName}'. Is PortAudio built with JACK support?`)
+  }
+  return { serverName, samplerate, period, channels, pid, env, device, stop }
+}
+
+/**
+ * Finds the virtual device started by another process (e.g. a test runner's
+ * global setup) from the environment: `JACK_DEFAULT_SERVER` and the device name.
+ * @throws Error when the device is not listed.
+ */
+export function findVirtualDevice(deviceName = 'loopback'): NativeDevice {
+  const list = native().devices().devices
+  const device = list.find((d) => d.hostApiType === HostApiType.jack && d.name === deviceName)
+  if (!device) {
+    const names = list.map((d) => `${d.index}: ${d.name} (${d.hostApiName})`).join('; ') || 'none'
+    throw new Error(
+      `virtual loopback device '${deviceName}' not found on JACK server '${process.env.JACK_DEFAULT_SERVER ?? '(unset)'}'. Devices: ${names}`,
+    )
+  }
+  return device
+}
