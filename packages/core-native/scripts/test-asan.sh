@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the addon with AddressSanitizer + UBSan into build-asan/ and runs
+# test/asan-smoke.cjs against it on a private JACK dummy server: open, run,
+# restart, abort, stop, close twice, use after close, and a stream dropped
+# while running (garbage collected). Any ASan report fails the script.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+work="$here/build-asan"
+rm -rf "$work"
+mkdir -p "$work"
+cp -r binding.gyp src include "$work/"
+ln -s "$here/node_modules" "$work/node_modules"
+nodedir="$(node -e "import('../../scripts/lib/node-headers.mjs').then(m => process.stdout.write(m.localNodedir() ?? ''))")"
+flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g -O1"
+(
+  cd "$work"
+  CFLAGS="$flags" CXXFLAGS="$flags" LDFLAGS="-fsanitize=address,undefined" \
+    node "$here/node_modules/node-gyp/bin/node-gyp.js" rebuild ${nodedir:+--nodedir="$nodedir"} >"$work/build.log" 2>&1 \
+    || { cat "$work/build.log"; exit 1; }
+)
+asan="$(gcc -print-file-name=libasan.so)"
+ubsan="$(gcc -print-file-name=libubsan.so)"
+server="pastream-test-asan"
+jackd -n "$server" --no-realtime -d dummy -r 48000 -p 256 -C 2 -P 2 >"$work/jackd.log" 2>&1 &
+jackd_pid=$!
+trap 'kill -TERM $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null || true' EXIT
+# Node itself leaks by design at exit: leak checking is off; everything else is on.
+JACK_DEFAULT_SERVER="$server" JACK_NO_START_SERVER=1 \
+  ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:verify_asan_link_order=0" \
+  UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+  LD_PRELOAD="$asan $ubsan" \
+  node --expose-gc test/asan-smoke.cjs "$work/build/Release/pastream_core.node" "$server"
+echo "asan: 1 passed, 0 failed"
