@@ -248,15 +248,18 @@ export class NativeStream {
     if (options.clip === false) flags |= StreamFlags.clipOff
     if (options.neverDropInput) flags |= StreamFlags.neverDropInput
     const stats = new Uint8Array(new SharedArrayBuffer(layout.PAS_STATS_BYTES))
-    let stream: NativeStream | undefined
-    const handle = native().streamOpen(
-      { input, output, samplerate: options.samplerate, blocksize: options.blocksize, flags },
+    // the finished callback arrives asynchronously (a thread-safe function),
+    // never before `stream` is assigned
+    const stream: NativeStream = new NativeStream(
+      native().streamOpen(
+        { input, output, samplerate: options.samplerate, blocksize: options.blocksize, flags },
+        stats,
+        () => stream.#finished(),
+      ),
       stats,
-      () => {
-        if (stream) stream.#finished()
-      },
+      options,
+      deviceDtype,
     )
-    stream = new NativeStream(handle, stats, options, deviceDtype)
     return stream
   }
 
