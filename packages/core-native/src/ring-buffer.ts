@@ -12,6 +12,14 @@ function bytesOf(data: BufferLike): Uint8Array {
   return new Uint8Array(data)
 }
 
+/** A count argument: an integer in [0, max]. */
+function checkCount(name: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new RangeError(`Expected an integer in [0, ${max}] for ${name}, got ${String(value)} (${typeof value})`)
+  }
+  return value
+}
+
 function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0
 }
@@ -56,7 +64,7 @@ export class RingBuffer {
   /** @internal Wraps formatted memory (see {@link RingBuffer.from}). */
   constructor(elementsize: number, size: number, buffer: SharedArrayBuffer)
   constructor(elementsize: number, size: number, buffer?: SharedArrayBuffer) {
-    if (!Number.isInteger(elementsize) || elementsize < 1) {
+    if (!Number.isInteger(elementsize) || elementsize < 1 || elementsize > 0xffffffff) {
       throw new RangeError(`Expected a positive integer for elementsize, got ${String(elementsize)} (${typeof elementsize})`)
     }
     if (!isPowerOfTwo(size) || size > layout.PAS_RING_MAX_CAPACITY) {
@@ -100,6 +108,9 @@ export class RingBuffer {
     }
     const elementsize = header.getUint32(layout.PAS_RING_ELEMENTSIZE_OFFSET, true)
     const size = header.getUint32(layout.PAS_RING_CAPACITY_OFFSET, true)
+    if (elementsize < 1 || !isPowerOfTwo(size) || size > layout.PAS_RING_MAX_CAPACITY) {
+      throw new TypeError(`Expected a pastream ring, got a header with elementsize ${elementsize} and capacity ${size}`)
+    }
     if (buffer.byteLength < layout.PAS_RING_HEADER_BYTES + elementsize * size) {
       throw new TypeError(`Expected ${layout.PAS_RING_HEADER_BYTES + elementsize * size} bytes for this ring, got ${buffer.byteLength}`)
     }
@@ -145,25 +156,33 @@ export class RingBuffer {
    * empty unless the data wraps). Call {@link advanceReadIndex} when done.
    */
   getReadBuffers(size: number = this.readAvailable): [number, Uint8Array, Uint8Array] {
-    const count = Math.max(0, Math.min(size, this.readAvailable))
+    const count = Math.min(checkCount('size', size, Number.MAX_SAFE_INTEGER), this.readAvailable)
     return this.#regions(Atomics.load(this.#indices, READ), count)
   }
 
   /** Up to `size` writable elements as two zero-copy byte views. Call {@link advanceWriteIndex} after filling them. */
   getWriteBuffers(size: number = this.writeAvailable): [number, Uint8Array, Uint8Array] {
-    const count = Math.max(0, Math.min(size, this.writeAvailable))
+    const count = Math.min(checkCount('size', size, Number.MAX_SAFE_INTEGER), this.writeAvailable)
     return this.#regions(Atomics.load(this.#indices, WRITE), count)
   }
 
-  /** Consumer: marks `size` elements read. Returns the new read index. */
+  /**
+   * Consumer: marks `size` elements read. Returns the new read index.
+   * @throws RangeError when size is not an integer in [0, readAvailable].
+   */
   advanceReadIndex(size: number): number {
+    checkCount('size', size, this.readAvailable)
     const next = (Atomics.load(this.#indices, READ) + size) >>> 0
     Atomics.store(this.#indices, READ, next) // seq-cst store: our reads are done first
     return next
   }
 
-  /** Producer: publishes `size` written elements. Returns the new write index. */
+  /**
+   * Producer: publishes `size` written elements. Returns the new write index.
+   * @throws RangeError when size is not an integer in [0, writeAvailable].
+   */
   advanceWriteIndex(size: number): number {
+    checkCount('size', size, this.writeAvailable)
     const next = (Atomics.load(this.#indices, WRITE) + size) >>> 0
     Atomics.store(this.#indices, WRITE, next) // seq-cst store: the samples are visible first
     return next
@@ -177,7 +196,8 @@ export class RingBuffer {
   write(data: BufferLike, size?: number): number {
     const bytes = bytesOf(data)
     const es = this.elementsize
-    const want = Math.min(size ?? Infinity, Math.floor(bytes.byteLength / es))
+    const whole = Math.floor(bytes.byteLength / es)
+    const want = size === undefined ? whole : Math.min(checkCount('size', size, Number.MAX_SAFE_INTEGER), whole)
     const [count, a, b] = this.getWriteBuffers(want)
     a.set(bytes.subarray(0, a.byteLength))
     if (b.byteLength) b.set(bytes.subarray(a.byteLength, a.byteLength + b.byteLength))
