@@ -2,22 +2,12 @@ import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { layout } from './layout.js'
 import { RingBuffer } from './ring-buffer.js'
+import { prng } from '../test/prng.mjs'
 
 const HEADER = layout.PAS_RING_HEADER_BYTES
 const WRITE = layout.PAS_RING_WRITE_INDEX_OFFSET / 4
 const READ = layout.PAS_RING_READ_INDEX_OFFSET / 4
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** An integer in [lo, hi]. */
 function int(random: () => number, lo: number, hi: number): number {

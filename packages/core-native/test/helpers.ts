@@ -2,18 +2,9 @@
 // finding the loopback delay.
 import { devices, NativeStream, RingBuffer, sampleSizes, type DType, type EngineConfig, type EngineStats } from '../src/index.js'
 import { findVirtualDevice } from '../src/testing.js'
+import { prng } from './prng.mjs'
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { prng }
 
 /** Interleaved pseudo-random bytes of `frames` x `channels` samples of dtype, never silent. */
 export function noise(dtype: DType, frames: number, channels: number, seed = 1): Uint8Array {

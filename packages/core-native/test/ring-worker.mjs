@@ -16,6 +16,7 @@
 // Posts one message when done: { role, elements, bytes, mismatches, firstMismatch, guardErrors, waits, timedOut }.
 import { parentPort, workerData } from 'node:worker_threads'
 import { RingBuffer } from '../dist/index.js'
+import { prng } from './prng.mjs'
 
 const DATA = 0
 const SPACE = 1
@@ -25,17 +26,6 @@ function byteAt(i) {
   return (Math.imul(i, 0x9e3779b1) >>> 24) ^ (i & 0xff)
 }
 
-/** mulberry32 */
-function prng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const { role, elements: total, seed, deadlineMs } = workerData
 const corruptAt = workerData.corruptAt ?? -1
