@@ -179,7 +179,12 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
     stopped = true
     process.removeListener('exit', onExit)
     if (loopback) native().loopbackClose(loopback)
-    child.stdin?.end()
+    try {
+      process.kill(pid, 'SIGTERM')
+    } catch {
+      // already gone
+    }
+    child.stdin?.end() // the watchdog then waits for jackd and exits
     const done = exited(child)
     const timer = setTimeout(() => {
       try {

@@ -1,7 +1,7 @@
 // The engine through real PortAudio on the virtual loopback device (a private
 // JACK dummy server started by global-setup.ts). Never skipped.
 import { describe, expect, it } from 'vitest'
-import { devices, NativeStream, RingBuffer, sampleSizes, type DType } from '../src/index.js'
+import { checkFormat, devices, NativeStream, RingBuffer, sampleSizes, type DType } from '../src/index.js'
 import { findDelay, firstDifference, loopbackDevice, loopbackRun, noise } from './helpers.js'
 
 const channels = Number(process.env.PASTREAM_TEST_LOOPBACK_CHANNELS ?? 8)
@@ -13,6 +13,19 @@ describe('device listing', () => {
     expect(device.maxInputChannels).toBe(channels)
     expect(device.maxOutputChannels).toBe(channels)
     expect(device.defaultSamplerate).toBe(48000)
+  })
+})
+
+describe('format checks', () => {
+  it("reports PortAudio's reason for a sample rate the device refuses", () => {
+    const device = loopbackDevice()
+    const output = { device: device.index, channels: 2, latency: 0 }
+    expect(checkFormat({ output, dtype: 'float32', samplerate: 48000 })).toEqual({ supported: true })
+    expect(checkFormat({ output, dtype: 'float32', samplerate: 44100 })).toMatchObject({
+      supported: false,
+      code: 'paInvalidSampleRate',
+      message: 'Invalid sample rate',
+    })
   })
 })
 
