@@ -1,0 +1,100 @@
+import { devices as nativeDevices, hostApis, type NativeDevice, type NativeHostApi } from '@pastream/core-native'
+
+/** A PortAudio device as PortAudio reports it now. */
+export type DeviceInfo = NativeDevice
+/** A PortAudio host API (ALSA, JACK, Core Audio, ...). */
+export type HostApiInfo = NativeHostApi
+
+/** Which way a device is used. */
+export type DeviceKind = 'input' | 'output'
+
+/**
+ * The devices PortAudio sees now, with the default input and output indices
+ * (-1 when there is none).
+ * @example
+ * ```ts
+ * const { devices, defaultInput, defaultOutput } = queryDevices()
+ * ```
+ */
+export function queryDevices(): { devices: DeviceInfo[]; defaultInput: number; defaultOutput: number } {
+  const result = nativeDevices()
+  return { devices: result.devices, defaultInput: result.defaultInputDevice, defaultOutput: result.defaultOutputDevice }
+}
+
+/**
+ * The host APIs PortAudio was built with and the default one's index.
+ * @example
+ * ```ts
+ * queryHostApis().hostApis.map((api) => api.name) // ['ALSA', 'OSS', 'JACK Audio Connection Kit']
+ * ```
+ */
+export function queryHostApis(): { hostApis: HostApiInfo[]; defaultHostApi: number } {
+  return hostApis()
+}
+
+function channelsFor(device: DeviceInfo, kind: DeviceKind): number {
+  return kind === 'input' ? device.maxInputChannels : device.maxOutputChannels
+}
+
+function describe(device: DeviceInfo): string {
+  return `${device.index}: ${device.name} (${device.hostApiName}, ${device.maxInputChannels} in, ${device.maxOutputChannels} out)`
+}
+
+/**
+ * Resolves a device given as an index or as a case-insensitive part of its
+ * name, for input or output. A name that matches one device exactly wins;
+ * otherwise the part must match exactly one device with channels that way.
+ * @example
+ * ```ts
+ * findDevice('loopback', 'output', queryDevices().devices).index
+ * ```
+ * @throws RangeError listing the available devices when none matches, or
+ *   the matching ones when several do.
+ */
+export function findDevice(query: number | string, kind: DeviceKind, devices: readonly DeviceInfo[]): DeviceInfo {
+  const usable = devices.filter((d) => channelsFor(d, kind) > 0)
+  const available = usable.map(describe).join('; ') || 'none'
+  if (typeof query === 'number') {
+    const device = devices.find((d) => d.index === query)
+    if (!Number.isInteger(query) || !device) {
+      throw new RangeError(`No device with index ${String(query)}. ${kind} devices: ${available}`)
+    }
+    if (channelsFor(device, kind) === 0) {
+      throw new RangeError(`Device ${describe(device)} has no ${kind} channels. ${kind} devices: ${available}`)
+    }
+    return device
+  }
+  const needle = query.trim().toLowerCase()
+  const exact = usable.filter((d) => d.name.toLowerCase() === needle)
+  if (exact.length === 1 && exact[0]) return exact[0]
+  const matches = usable.filter((d) => d.name.toLowerCase().includes(needle))
+  if (matches.length === 1 && matches[0]) return matches[0]
+  if (matches.length === 0) {
+    throw new RangeError(`No ${kind} device matching ${JSON.stringify(query)}. ${kind} devices: ${available}`)
+  }
+  throw new RangeError(
+    `Several ${kind} devices match ${JSON.stringify(query)}: ${matches.map(describe).join('; ')}. Use an index or a longer name`,
+  )
+}
+
+/**
+ * The device table as `pastream -l` prints it: `>` marks the default input,
+ * `<` the default output, `*` a device that is both.
+ * @example
+ * ```ts
+ * console.log(formatDeviceTable(queryDevices()))
+ * //   0 system, JACK Audio Connection Kit (2 in, 2 out)
+ * ```
+ */
+export function formatDeviceTable(query: { devices: readonly DeviceInfo[]; defaultInput: number; defaultOutput: number }): string {
+  if (query.devices.length === 0) return '(no devices)'
+  const width = String(Math.max(...query.devices.map((d) => d.index))).length
+  return query.devices
+    .map((d) => {
+      const isIn = d.index === query.defaultInput
+      const isOut = d.index === query.defaultOutput
+      const mark = isIn && isOut ? '*' : isIn ? '>' : isOut ? '<' : ' '
+      return `${mark} ${String(d.index).padStart(width)} ${d.name}, ${d.hostApiName} (${d.maxInputChannels} in, ${d.maxOutputChannels} out)`
+    })
+    .join('\n')
+}

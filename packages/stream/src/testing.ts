@@ -1,0 +1,22 @@
+/**
+ * The virtual loopback device, for testing your own audio code in CI
+ * without a sound card: a private JACK dummy server plus a `loopback`
+ * device that hears what it plays, bit-exactly, one period later.
+ *
+ * @example
+ * ```ts
+ * // vitest globalSetup
+ * import { startVirtualDevice } from '@pastream/stream/testing'
+ * let device
+ * export async function setup() { device = await startVirtualDevice({ name: 'myapp-test' }) }
+ * export async function teardown() { await device.stop() }
+ * // in tests: open streams on device 'loopback' (findVirtualDevice().index)
+ * ```
+ */
+export {
+  startVirtualDevice,
+  findVirtualDevice,
+  jackEnv,
+  type VirtualDevice,
+  type VirtualDeviceOptions,
+} from '@pastream/core-native/testing'
