@@ -1,11 +1,3 @@
-import { defineConfig } from 'vitest/config'
+import { deviceTestConfig } from '../../vitest.base.js'
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['./test/global-setup.ts'],
-    fileParallelism: false,
-    testTimeout: 30000,
-    hookTimeout: 30000,
-  },
-})
+export default deviceTestConfig('./test/global-setup.ts')
