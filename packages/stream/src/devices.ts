@@ -32,6 +32,19 @@ export function queryHostApis(): { hostApis: HostApiInfo[]; defaultHostApi: numb
   return hostApis()
 }
 
+/**
+ * The default input and output device indices (-1 when there is none), as
+ * PortAudio reports them now.
+ * @example
+ * ```ts
+ * const { input, output } = defaultDevice()
+ * ```
+ */
+export function defaultDevice(): { input: number; output: number } {
+  const { defaultInput, defaultOutput } = queryDevices()
+  return { input: defaultInput, output: defaultOutput }
+}
+
 function channelsFor(device: DeviceInfo, kind: DeviceKind): number {
   return kind === 'input' ? device.maxInputChannels : device.maxOutputChannels
 }

@@ -1,14 +1,15 @@
 /**
  * @pastream/stream: typed PortAudio streams whose audio callback never
- * waits on JavaScript. This release has the building blocks: the shared
- * ring buffer, device queries and lookup, size/time parsing and the error
- * classes. See the package README for what is coming.
+ * waits on JavaScript. A C callback moves frames between the device and
+ * lock-free ring buffers in SharedArrayBuffer memory; sources and sinks
+ * (typed arrays, rings, Worker modules, functions, Node and web streams)
+ * service the rings whenever they get to run.
  */
-export { RingBuffer, dtypes, sampleSizes, type DType, type BufferLike } from '@pastream/core-native'
-export { portaudioVersion } from '@pastream/core-native'
+export { RingBuffer, dtypes, sampleSizes, portaudioVersion, type DType, type BufferLike, type EngineStats } from '@pastream/core-native'
 export {
   queryDevices,
   queryHostApis,
+  defaultDevice,
   findDevice,
   formatDeviceTable,
   type DeviceInfo,
@@ -17,3 +18,21 @@ export {
 } from './devices.js'
 export { parseCount, parseDuration, parseSamplerate } from './units.js'
 export { PastreamError, PortAudioError, BufferFull, BufferEmpty, XrunError, type PortAudioErrorInfo } from './errors.js'
+export {
+  Stream,
+  normalizeMap,
+  type ChannelMap,
+  type ChunksOptions,
+  type CommonOptions,
+  type DeviceSpec,
+  type DuplexStreamOptions,
+  type Latency,
+  type RunOptions,
+  type StreamOptions,
+} from './stream.js'
+export { InputStream, type RecordOptions } from './input-stream.js'
+export { OutputStream } from './output-stream.js'
+export { DuplexStream, type PlayrecOptions } from './duplex-stream.js'
+export { chunks, type ModuleChunksOptions } from './chunks.js'
+export type { Source, Sink, SourceChunk, WorkerInfo } from './pumps.js'
+export type { SampleArray, SampleArrayOf, SampleArrays } from './typed.js'

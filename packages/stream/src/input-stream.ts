@@ -1,0 +1,130 @@
+import { PassThrough, type Readable } from 'node:stream'
+import type { DType } from '@pastream/core-native'
+import type { Sink } from './pumps.js'
+import { Stream, type ChunksOptions, type RunOptions, type StreamOptions } from './stream.js'
+import { allocate, asSamples, type SampleArrayOf } from './typed.js'
+
+/** Options of record(). */
+export interface RecordOptions extends Omit<RunOptions, 'frames' | 'loop'> {
+  /** record into this array (its length sets frames when frames is not given) */
+  out?: ArrayBufferView
+}
+
+/**
+ * Records from an input device. The C callback writes into a ring; a sink
+ * (typed array, ring, Worker module, function, Writable) or chunks() drains it.
+ *
+ * @example
+ * ```ts
+ * await using stream = new InputStream({ device: 'loopback', channels: 1, dtype: 'int16' })
+ * const take = await stream.record(48000)     // 1 s, Int16Array
+ * for await (const chunk of stream.chunks({ chunksize: 1024, frames: 48000 })) analyse(chunk)
+ * ```
+ */
+export class InputStream<D extends DType = 'float32'> extends Stream {
+  declare readonly dtype: D
+
+  /** Opens the device (default: the default input device, all its channels, float32). */
+  constructor(options: StreamOptions & { dtype?: D } = {}) {
+    super('input', options)
+  }
+
+  /** Where recorded frames go on the next start(). */
+  setSink(sink: Sink | undefined): void {
+    this.checkOpen()
+    this.sink = sink
+  }
+
+  /**
+   * Records `frames` frames (minus `offset`) and resolves with them. With no
+   * frames and no `out`, records until stop() and resolves with everything.
+   * @throws BufferFull if the recording could not be kept up with.
+   */
+  async record(frames?: number, options: RecordOptions = {}): Promise<SampleArrayOf<D>> {
+    return recordWith(this, frames, options) as Promise<SampleArrayOf<D>>
+  }
+
+  /**
+   * Iterates over recorded chunks as the dtype's typed array. Views into the
+   * ring are zero-copy and valid until the next step; with `out` the same
+   * buffer is reused. Breaking out of the loop stops the stream.
+   */
+  async *chunks(options: Omit<ChunksOptions, 'playback'> = {}): AsyncGenerator<SampleArrayOf<D>, void, undefined> {
+    for await (const bytes of this.chunksImpl(options)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
+  }
+
+  /**
+   * The recording as a Node Readable of PCM bytes. Backpressure is honoured:
+   * a consumer that stops reading ends in a BufferFull error on the stream,
+   * never in silent loss.
+   */
+  readable(options: RunOptions = {}): Readable {
+    return readableOf(this, options)
+  }
+
+  /** @internal */
+  sinkFor(sink: Sink | undefined): void {
+    this.sink = sink
+  }
+  /** @internal */
+  runWith(options: RunOptions): void {
+    this.applyRunOptions(options)
+  }
+  /** @internal */
+  get recordedChannels(): number {
+    return this.rxChannels
+  }
+}
+
+/** The record() of InputStream and DuplexStream. @internal */
+export async function recordWith(
+  stream: Stream & { sinkFor(sink: Sink | undefined): void; runWith(o: RunOptions): void; readonly recordedChannels: number },
+  frames: number | undefined,
+  options: RecordOptions & RunOptions,
+): Promise<ArrayBufferView> {
+  const offset = options.offset ?? 0
+  const channels = stream.recordedChannels
+  let total = frames
+  if (total === undefined && options.out) {
+    total = Math.floor((options.out.byteLength / (channels * stream.samplesize))) + offset
+  }
+  stream.runWith({ ...options, frames: total ?? -1 })
+  if (total === undefined) {
+    // unbounded: keep every chunk until stop()
+    const parts: Uint8Array[] = []
+    stream.sinkFor((chunk) => void parts.push(chunk))
+    await stream.start()
+    await stream.wait()
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+    let at = 0
+    for (const part of parts) {
+      bytes.set(part, at)
+      at += part.byteLength
+    }
+    return asSamples(bytes, stream.dtype)
+  }
+  const keep = Math.max(0, total + Math.max(0, options.pad ?? stream.pad) - offset)
+  const out = options.out ?? allocate(stream.dtype, keep, channels)
+  stream.sinkFor(out)
+  await stream.start()
+  await stream.wait()
+  return out
+}
+
+/** The readable() of InputStream and DuplexStream. @internal */
+export function readableOf(
+  stream: Stream & { sinkFor(sink: Sink | undefined): void; runWith(o: RunOptions): void },
+  options: RunOptions,
+): Readable {
+  const pass = new PassThrough()
+  stream.runWith(options)
+  stream.sinkFor(pass)
+  stream
+    .start()
+    .then(() => stream.wait())
+    .then(
+      () => pass.end(),
+      (error: unknown) => pass.destroy(error instanceof Error ? error : new Error(String(error))),
+    )
+  return pass
+}

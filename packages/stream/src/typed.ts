@@ -1,0 +1,69 @@
+import type { DType } from '@pastream/core-native'
+
+/** The typed array that holds samples of each dtype (int24 is packed bytes). */
+export type SampleArray = Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array
+
+/** The typed array of each dtype. */
+export interface SampleArrays {
+  float32: Float32Array
+  int32: Int32Array
+  int24: Uint8Array
+  int16: Int16Array
+  int8: Int8Array
+  uint8: Uint8Array
+}
+
+/** The typed array that holds samples of dtype D. */
+export type SampleArrayOf<D extends DType> = SampleArrays[D]
+
+/** Constructors by dtype. */
+export const arrayTypes = {
+  float32: Float32Array,
+  int32: Int32Array,
+  int24: Uint8Array,
+  int16: Int16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+} as const satisfies Record<DType, unknown>
+
+/** Bytes of any typed array / buffer as a Uint8Array view (no copy). */
+export function asBytes(data: ArrayBufferView | ArrayBufferLike): Uint8Array {
+  if (data instanceof Uint8Array) return data
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  return new Uint8Array(data as ArrayBuffer)
+}
+
+/** A view of bytes as the dtype's typed array (no copy when aligned; a copy otherwise). */
+export function asSamples(bytes: Uint8Array, dtype: DType): SampleArray {
+  const Type = arrayTypes[dtype]
+  const size = Type.BYTES_PER_ELEMENT
+  if (bytes.byteOffset % size === 0) return new Type(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / size)
+  return new Type(bytes.slice().buffer, 0, bytes.byteLength / size)
+}
+
+/** A new, zeroed array holding `frames` frames. */
+export function allocate(dtype: DType, frames: number, channels: number): SampleArray {
+  const Type = arrayTypes[dtype]
+  const samples = dtype === 'int24' ? frames * channels * 3 : frames * channels
+  return new Type(samples)
+}
+
+export function nextPowerOfTwo(n: number): number {
+  let p = 1
+  while (p < n) p *= 2
+  return p
+}
+
+/** Promise that resolves after ms (never keeps the process alive on its own when unref is set). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    function done() {
+      signal?.removeEventListener('abort', done)
+      clearTimeout(timer)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
