@@ -89,6 +89,8 @@ export interface NativeAddon {
   devices(): { devices: NativeDevice[]; defaultInputDevice: number; defaultOutputDevice: number }
   checkFormat(options: Omit<NativeOpenOptions, 'blocksize' | 'flags'>): NativeFormatCheck
   layout(): Record<string, number>
+  paAcquire(): void
+  paRelease(): void
   streamOpen(options: NativeOpenOptions, stats: Uint8Array, onFinished: () => void): NativeHandle
   streamInfo(handle: NativeHandle): NativeStreamInfo
   streamStart(

@@ -276,6 +276,19 @@ Napi::Value CheckFormat(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// paAcquire()/paRelease(): hold PortAudio initialised across several calls
+// (a device query and a stream open) so it is initialised once, not twice.
+Napi::Value PaAcquire(const Napi::CallbackInfo& info) {
+  PaError err = Acquire();
+  if (err != paNoError) throw MakePaError(info.Env(), "Error initializing PortAudio", err);
+  return info.Env().Undefined();
+}
+
+Napi::Value PaRelease(const Napi::CallbackInfo& info) {
+  Release();
+  return info.Env().Undefined();
+}
+
 Napi::Value Layout(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -750,6 +763,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("devices", Napi::Function::New(env, Devices));
   exports.Set("checkFormat", Napi::Function::New(env, CheckFormat));
   exports.Set("layout", Napi::Function::New(env, Layout));
+  exports.Set("paAcquire", Napi::Function::New(env, PaAcquire));
+  exports.Set("paRelease", Napi::Function::New(env, PaRelease));
   exports.Set("streamOpen", Napi::Function::New(env, StreamOpen));
   exports.Set("streamInfo", Napi::Function::New(env, StreamInfo));
   exports.Set("streamStart", Napi::Function::New(env, StreamStart));
