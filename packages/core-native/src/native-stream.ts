@@ -350,7 +350,17 @@ export class NativeStream {
   /** PortAudio's view: latencies, samplerate, active/stopped, cpu load, stream time. */
   info(): NativeStreamInfo {
     if (this.#closed) throw new Error('stream is closed')
-    return native().streamInfo(this.#handle)
+    const info = native().streamInfo(this.#handle)
+    // PortAudio's JACK backend fixes latencies at open, before any port is
+    // connected, and then reports JACK's "unknown" (2^32 - 1 frames). The
+    // callbacks' time info has the real figure: use it when we have it.
+    const unknown = 0xffffffff / info.samplerate - 1
+    if (info.inputLatency > unknown || info.outputLatency > unknown) {
+      const t = this.stats().time
+      if (info.inputLatency > unknown) info.inputLatency = t.inputBufferAdcTime ? Math.max(0, t.currentTime - t.inputBufferAdcTime) : 0
+      if (info.outputLatency > unknown) info.outputLatency = t.outputBufferDacTime ? Math.max(0, t.outputBufferDacTime - t.currentTime) : 0
+    }
+    return info
   }
 
   /** The engine's counters, read consistently from shared memory (seqlock). */

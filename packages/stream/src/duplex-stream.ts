@@ -1,10 +1,10 @@
 import type { Readable, Writable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
-import { readableOf, recordWith, type RecordOptions } from './input-stream.js'
+import { recordWith, type RecordOptions } from './input-stream.js'
 import { playWith, writableOf } from './output-stream.js'
 import type { Sink, Source } from './pumps.js'
 import { Stream, type ChunksOptions, type DuplexStreamOptions, type RunOptions } from './stream.js'
-import { allocate, asSamples, type SampleArrayOf } from './typed.js'
+import { asSamples, type SampleArrayOf } from './typed.js'
 
 /** Options of playrec(). */
 export interface PlayrecOptions extends RunOptions {
@@ -30,12 +30,18 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
     super('duplex', options)
   }
 
+  /**
+   * What the next start() (and record(), chunks(), readable() without
+   * playback) plays; undefined plays silence. `loop` replays it from the
+   * start when it ends.
+   */
   setSource(source: Source | undefined, options: { loop?: boolean } = {}): void {
     this.checkOpen()
     this.source = source
     if (options.loop !== undefined) this.loop = options.loop
   }
 
+  /** Where the next start() (and play()) records to; undefined: nowhere, the input is discarded. */
   setSink(sink: Sink | undefined): void {
     this.checkOpen()
     this.sink = sink
@@ -44,59 +50,54 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
   /**
    * Plays `source` while recording; resolves with the recording of
    * frames + pad - offset frames (frames default: the source's length).
+   * Options not given take their defaults (pad 0, offset 0, loop false).
    */
   async playrec(source: Source, options: PlayrecOptions = {}): Promise<SampleArrayOf<D>> {
-    this.source = source
     let frames = options.frames
     if (frames === undefined && ArrayBuffer.isView(source) && !options.loop) {
       frames = Math.floor(source.byteLength / (this.txChannels * this.samplesize))
     }
-    return (await recordWith(this, frames, { ...options, ...(options.loop !== undefined ? { loop: options.loop } : {}) })) as SampleArrayOf<D>
+    return (await recordWith(this, frames, options, { source })) as SampleArrayOf<D>
   }
 
   /** Records while playing silence (or the source set with setSource). */
   async record(frames?: number, options: RecordOptions = {}): Promise<SampleArrayOf<D>> {
-    if (this.source === undefined && this.pad >= 0 && options.pad === undefined) options = { ...options, pad: -1 }
-    return (await recordWith(this, frames, options)) as SampleArrayOf<D>
+    return (await recordWith(this, frames, options, { source: this.source })) as SampleArrayOf<D>
   }
 
-  /** Plays `source` while the input is recorded nowhere (set a sink to keep it). */
+  /** Plays `source`; the input goes to the sink set with setSink, or nowhere. */
   async play(source: Source, options: RunOptions = {}): Promise<void> {
     await playWith(this, source, options)
   }
 
   /** Iterates over recorded chunks while playing `playback` (silence by default). */
   async *chunks(options: ChunksOptions = {}): AsyncGenerator<SampleArrayOf<D>, void, undefined> {
-    const run = options.playback === undefined && this.source === undefined && options.pad === undefined ? { ...options, pad: -1 } : options
-    for await (const bytes of this.chunksImpl(run)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
+    for await (const bytes of this.chunksImpl(options)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
   }
 
+  /**
+   * The recording as a Node Readable of PCM bytes while the source set with
+   * setSource plays (silence if none); starts at the first read.
+   */
   readable(options: RunOptions = {}): Readable {
-    return readableOf(this, options)
+    return this.readableImpl(options)
   }
 
+  /** A Node Writable of PCM bytes that plays what is written (see OutputStream.writable). */
   writable(options: RunOptions = {}): Writable {
     return writableOf(this, options)
   }
 
   /** @internal */
-  sinkFor(sink: Sink | undefined): void {
-    this.sink = sink
-  }
-  /** @internal */
-  sourceFor(source: Source | undefined): void {
-    this.source = source
-  }
-  /** @internal */
   runWith(options: RunOptions): void {
     this.applyRunOptions(options)
   }
   /** @internal */
-  get recordedChannels(): number {
-    return this.rxChannels
+  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void> {
+    return this.startWith(io)
   }
   /** @internal */
-  allocateRecording(frames: number): ArrayBufferView {
-    return allocate(this.dtype, frames, this.rxChannels)
+  get recordedChannels(): number {
+    return this.rxChannels
   }
 }

@@ -1,6 +1,6 @@
-import { PassThrough, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
-import type { Sink } from './pumps.js'
+import type { Sink, Source } from './pumps.js'
 import { Stream, type ChunksOptions, type RunOptions, type StreamOptions } from './stream.js'
 import { allocate, asSamples, type SampleArrayOf } from './typed.js'
 
@@ -29,7 +29,10 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
     super('input', options)
   }
 
-  /** Where recorded frames go on the next start(). */
+  /**
+   * Where recorded frames go on the next start() (undefined: nowhere, they
+   * are discarded). Method calls (record, chunks, readable) use their own.
+   */
   setSink(sink: Sink | undefined): void {
     this.checkOpen()
     this.sink = sink
@@ -54,21 +57,21 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
   }
 
   /**
-   * The recording as a Node Readable of PCM bytes. Backpressure is honoured:
-   * a consumer that stops reading ends in a BufferFull error on the stream,
-   * never in silent loss.
+   * The recording as a Node Readable of PCM bytes; the run starts at the
+   * first read. Backpressure is honoured: a consumer that stops reading
+   * ends in a BufferFull error on the readable, never in silent loss.
    */
   readable(options: RunOptions = {}): Readable {
-    return readableOf(this, options)
+    return this.readableImpl(options)
   }
 
   /** @internal */
-  sinkFor(sink: Sink | undefined): void {
-    this.sink = sink
-  }
-  /** @internal */
   runWith(options: RunOptions): void {
     this.applyRunOptions(options)
+  }
+  /** @internal */
+  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void> {
+    return this.startWith(io)
   }
   /** @internal */
   get recordedChannels(): number {
@@ -76,24 +79,36 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
   }
 }
 
-/** The record() of InputStream and DuplexStream. @internal */
+/** What record() needs of InputStream and DuplexStream. @internal */
+export interface RecordHost extends Stream {
+  runWith(options: RunOptions): void
+  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void>
+  readonly recordedChannels: number
+}
+
+/**
+ * The record() of InputStream and DuplexStream (playrec passes `source`).
+ * Options not given take their defaults, not an earlier call's values.
+ * @internal
+ */
 export async function recordWith(
-  stream: Stream & { sinkFor(sink: Sink | undefined): void; runWith(o: RunOptions): void; readonly recordedChannels: number },
+  stream: RecordHost,
   frames: number | undefined,
   options: RecordOptions & RunOptions,
+  io: { source?: Source | undefined } = {},
 ): Promise<ArrayBufferView> {
+  if (frames !== undefined) checkFrames(frames)
   const offset = options.offset ?? 0
   const channels = stream.recordedChannels
   let total = frames
   if (total === undefined && options.out) {
-    total = Math.floor((options.out.byteLength / (channels * stream.samplesize))) + offset
+    total = Math.floor(options.out.byteLength / (channels * stream.samplesize)) + offset
   }
   stream.runWith({ ...options, frames: total ?? -1 })
   if (total === undefined) {
     // unbounded: keep every chunk until stop()
     const parts: Uint8Array[] = []
-    stream.sinkFor((chunk) => void parts.push(chunk))
-    await stream.start()
+    await stream.startRun({ ...io, sink: (chunk: Uint8Array) => void parts.push(chunk) })
     await stream.wait()
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
     let at = 0
@@ -103,28 +118,19 @@ export async function recordWith(
     }
     return asSamples(bytes, stream.dtype)
   }
-  const keep = Math.max(0, total + Math.max(0, options.pad ?? stream.pad) - offset)
+  const keep = Math.max(0, total + Math.max(0, stream.pad) - offset)
+  const framebytes = channels * stream.samplesize
+  if (options.out && options.out.byteLength < keep * framebytes) {
+    throw new RangeError(`Expected out to hold ${keep} frames (${keep * framebytes} bytes), got ${options.out.byteLength} bytes`)
+  }
   const out = options.out ?? allocate(stream.dtype, keep, channels)
-  stream.sinkFor(out)
-  await stream.start()
+  await stream.startRun({ ...io, sink: out })
   await stream.wait()
   return out
 }
 
-/** The readable() of InputStream and DuplexStream. @internal */
-export function readableOf(
-  stream: Stream & { sinkFor(sink: Sink | undefined): void; runWith(o: RunOptions): void },
-  options: RunOptions,
-): Readable {
-  const pass = new PassThrough()
-  stream.runWith(options)
-  stream.sinkFor(pass)
-  stream
-    .start()
-    .then(() => stream.wait())
-    .then(
-      () => pass.end(),
-      (error: unknown) => pass.destroy(error instanceof Error ? error : new Error(String(error))),
-    )
-  return pass
+function checkFrames(frames: number): void {
+  if (typeof frames !== 'number' || !Number.isSafeInteger(frames) || frames < 0) {
+    throw new RangeError(`Expected an integer >= 0 for frames, got ${String(frames)} (${typeof frames})`)
+  }
 }

@@ -1,6 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
-import type { Source } from './pumps.js'
+import type { Sink, Source } from './pumps.js'
 import { Stream, type RunOptions, type StreamOptions } from './stream.js'
 
 /**
@@ -23,7 +23,7 @@ export class OutputStream<D extends DType = 'float32'> extends Stream {
     super('output', options)
   }
 
-  /** What the next start() plays; `loop` replays it from the start when it ends. */
+  /** What the next start() plays (undefined: silence); `loop` replays it from the start when it ends. */
   setSource(source: Source | undefined, options: { loop?: boolean } = {}): void {
     this.checkOpen()
     this.source = source
@@ -50,42 +50,45 @@ export class OutputStream<D extends DType = 'float32'> extends Stream {
   }
 
   /** @internal */
-  sourceFor(source: Source | undefined): void {
-    this.source = source
-  }
-  /** @internal */
   runWith(options: RunOptions): void {
     this.applyRunOptions(options)
   }
+  /** @internal */
+  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void> {
+    return this.startWith(io)
+  }
+}
+
+/** What play() needs of OutputStream and DuplexStream. @internal */
+export interface PlayHost extends Stream {
+  runWith(options: RunOptions): void
+  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void>
 }
 
 function isStreaming(source: Source): boolean {
   return !ArrayBuffer.isView(source) && !(source instanceof URL) && !('elementsize' in (source as object))
 }
 
-/** The play() of OutputStream and DuplexStream. @internal */
-export async function playWith(
-  stream: Stream & { sourceFor(source: Source | undefined): void; runWith(o: RunOptions): void },
-  source: Source,
-  options: RunOptions,
-): Promise<void> {
+/**
+ * The play() of OutputStream and DuplexStream: `source` serves this run
+ * only. Options not given take their defaults, not an earlier call's.
+ * @internal
+ */
+export async function playWith(stream: PlayHost, source: Source, options: RunOptions): Promise<void> {
   // a streaming source may stall: by default play silence then, and stop when it ends
   const pad = options.pad ?? (isStreaming(source) && options.frames === undefined ? -1 : 0)
-  stream.runWith({ frames: -1, loop: false, offset: 0, ...options, pad })
-  stream.sourceFor(source)
-  await stream.start()
+  stream.runWith({ ...options, pad })
+  await stream.startRun({ source })
   await stream.wait()
 }
 
 /** The writable() of OutputStream and DuplexStream. @internal */
-export function writableOf(
-  stream: Stream & { sourceFor(source: Source | undefined): void; runWith(o: RunOptions): void },
-  options: RunOptions,
-): Writable {
+export function writableOf(stream: PlayHost, options: RunOptions): Writable {
   const pass = new PassThrough()
-  stream.runWith({ frames: -1, pad: -1, ...options })
-  stream.sourceFor(pass)
-  const started = stream.start().then(() => stream.wait())
-  started.catch((error: unknown) => pass.destroy(error instanceof Error ? error : new Error(String(error))))
+  stream.runWith({ pad: -1, ...options })
+  stream
+    .startRun({ source: pass })
+    .then(() => stream.wait())
+    .catch((error: unknown) => pass.destroy(error instanceof Error ? error : new Error(String(error))))
   return pass
 }

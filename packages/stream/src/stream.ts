@@ -5,8 +5,10 @@ import {
   dtypes,
   sampleSizes,
   type DType,
+  type EngineConfig,
   type EngineStats,
   type NativeDevice,
+  withPortAudio,
 } from '@pastream/core-native'
 import { findDevice, queryDevices, type DeviceInfo, type DeviceKind } from './devices.js'
 import { BufferEmpty, BufferFull, PastreamError, PortAudioError } from './errors.js'
@@ -100,33 +102,79 @@ function checkInt(name: string, value: unknown, min: number): number {
   return value
 }
 
-/** Normalises a channel map to an array of `length` entries. */
-export function normalizeMap(name: string, map: ChannelMap, length?: number): number[] {
+/**
+ * Normalises a channel map to an array (entry k = the 1-based source
+ * channel for destination k+1, 0 = silence) and checks it: `length`
+ * destinations when given (else an object's highest destination), sources
+ * in [0, `sources`] when given, each source at most once.
+ * @throws RangeError/TypeError naming the map, the entry and what is allowed.
+ * @example
+ * ```ts
+ * normalizeMap('txmapping', { 1: 2 }, 4) // [0, 1, 0, 0]
+ * ```
+ */
+export function normalizeMap(name: string, map: ChannelMap, length?: number, sources?: number): number[] {
+  let result: number[]
   if (Array.isArray(map)) {
-    return (map as readonly number[]).map((m, k) => checkInt(`${name}[${k}]`, m, 0))
+    result = (map as readonly unknown[]).map((m, k) => checkInt(`${name}[${k}]`, m, 0))
+    if (length !== undefined && result.length !== length) {
+      throw new RangeError(`Expected ${length} entries for ${name}, got ${result.length}`)
+    }
+  } else {
+    if (typeof map !== 'object' || map === null) {
+      throw new TypeError(`Expected an array or an object {from: to} for ${name}, got ${String(map)} (${typeof map})`)
+    }
+    const entries = Object.entries(map as Record<string, unknown>).map(([from, to]) => [Number(from), to] as const)
+    for (const [from, to] of entries) {
+      checkInt(`${name} source channel`, from, 1)
+      checkInt(`${name} destination channel`, to, 1)
+    }
+    const size = length ?? Math.max(0, ...entries.map(([, to]) => to as number))
+    result = new Array<number>(size).fill(0)
+    for (const [from, to] of entries as Array<readonly [number, number]>) {
+      if (to > size) throw new RangeError(`Expected destination channels in [1, ${size}] for ${name}, got ${to}`)
+      if (result[to - 1] !== 0) throw new RangeError(`Expected each destination channel at most once in ${name}, got ${to} twice`)
+      result[to - 1] = from
+    }
   }
-  if (typeof map !== 'object' || map === null) {
-    throw new TypeError(`Expected an array or an object {from: to} for ${name}, got ${String(map)} (${typeof map})`)
-  }
-  const entries = Object.entries(map as Record<string, number>).map(([from, to]) => [Number(from), to] as const)
-  const size = length ?? Math.max(0, ...entries.map(([, to]) => to))
-  const result = new Array<number>(size).fill(0)
-  for (const [from, to] of entries) {
-    checkInt(`${name} source channel`, from, 1)
-    checkInt(`${name} destination channel`, to, 1)
-    if (to > size) throw new RangeError(`Expected destination channels in [1, ${size}] for ${name}, got ${to}`)
-    result[to - 1] = from
-  }
+  const seen = new Set<number>()
+  result.forEach((m, k) => {
+    if (sources !== undefined && m > sources) {
+      throw new RangeError(`Expected an integer in [0, ${sources}] for ${name}[${k}], got ${m} (number)`)
+    }
+    if (m !== 0 && seen.has(m)) throw new RangeError(`Expected each channel at most once in ${name}, got ${m} twice`)
+    seen.add(m)
+  })
   return result
+}
+
+function checkLatency(latency: unknown): Latency {
+  if (latency === 'low' || latency === 'high') return latency
+  if (typeof latency !== 'number' || !Number.isFinite(latency) || latency < 0) {
+    const shown = typeof latency === 'string' ? JSON.stringify(latency) : String(latency)
+    throw new RangeError(`Expected 'low', 'high' or seconds >= 0 for latency, got ${shown} (${typeof latency})`)
+  }
+  return latency
+}
+
+function checkSamplerate(samplerate: unknown): number {
+  if (typeof samplerate !== 'number' || !Number.isFinite(samplerate) || samplerate <= 0) {
+    throw new RangeError(`Expected a positive number for samplerate, got ${String(samplerate)} (${typeof samplerate})`)
+  }
+  return samplerate
+}
+
+function checkBuffersize(buffersize: unknown): number {
+  if (typeof buffersize !== 'number' || !Number.isInteger(buffersize) || buffersize < 1 || buffersize > 2 ** 30 || (buffersize & (buffersize - 1)) !== 0) {
+    throw new RangeError(`Expected a power of two for buffersize, got ${String(buffersize)} (${typeof buffersize})`)
+  }
+  return buffersize
 }
 
 function resolveLatency(latency: Latency, device: NativeDevice, kind: DeviceKind): number {
   if (latency === 'low') return kind === 'input' ? device.defaultLowInputLatency : device.defaultLowOutputLatency
   if (latency === 'high') return kind === 'input' ? device.defaultHighInputLatency : device.defaultHighOutputLatency
-  if (typeof latency !== 'number' || !Number.isFinite(latency) || latency < 0) {
-    throw new RangeError(`Expected 'low', 'high' or seconds >= 0 for latency, got ${String(latency)} (${typeof latency})`)
-  }
-  return latency
+  return checkLatency(latency) as number
 }
 
 function pickDevice(spec: DeviceSpec | null | undefined, kind: DeviceKind, list: DeviceInfo[], fallback: number): DeviceInfo {
@@ -149,11 +197,24 @@ interface Direction {
 }
 
 interface Run {
+  /** resolves when the engine stops (only once the device was started) */
   finished: Promise<EngineStats>
   pumps: Pump[]
+  /** errors of sources and sinks, in the order the owner heard of them */
   errors: unknown[]
+  /**
+   * BufferFull/BufferEmpty from the engine. Reported after the pumps'
+   * errors: a source or sink that failed caused them, even when the owner
+   * heard of the engine first (a Worker's error arrives later).
+   */
+  engineErrors: unknown[]
+  /** resolves when the engine stopped and every pump settled (or the run never started the device) */
   settled: Promise<void>
+  settle: () => void
+  /** the owner took note of the end (wait/stop/abort/close) */
   ended: boolean
+  /** stop(), abort() or close() came while start() was pre-buffering: the device must not start */
+  cancelled: boolean
 }
 
 /** Arrays up to this many frames go into one ring whole (2^24: about 6 min at 48 kHz). */
@@ -181,7 +242,7 @@ export abstract class Stream implements AsyncDisposable {
   readonly buffersize: number
   /** data frames of the next run; -1 = unbounded */
   frames = -1
-  /** zero frames after the data; < 0 = pad automatically */
+  /** zero frames after the data; < 0 = pad automatically (with no source the output plays silence for frames + pad) */
   pad = 0
   /** input frames dropped from the start of the recording */
   offset = 0
@@ -200,70 +261,83 @@ export abstract class Stream implements AsyncDisposable {
 
   /** @internal */
   protected constructor(kind: 'input' | 'output' | 'duplex', options: DuplexStreamOptions) {
+    // arguments first: nothing touches PortAudio until they are valid
     const dtype = options.dtype ?? 'float32'
     if (!dtypes.includes(dtype)) {
       throw new RangeError(`Expected one of ${dtypes.join(', ')} for dtype, got ${String(dtype)} (${typeof dtype})`)
     }
-    const query = queryDevices()
-    const pair = <T>(value: T | readonly [T, T] | undefined): [T | undefined, T | undefined] =>
-      Array.isArray(value) ? [value[0], value[1]] : [value as T | undefined, value as T | undefined]
-    const [inDevice, outDevice] = pair(options.device as DeviceSpec | undefined)
-    const [inChannels, outChannels] = pair(options.channels)
-    const [inLatency, outLatency] = pair(options.latency)
-    const direction = (which: DeviceKind, spec: DeviceSpec | undefined, channels: number | undefined, latency: Latency | undefined): Direction => {
-      const device = pickDevice(spec, which, query.devices, which === 'input' ? query.defaultInput : query.defaultOutput)
-      const max = which === 'input' ? device.maxInputChannels : device.maxOutputChannels
-      const ch = channels ?? max
-      checkInt(`${which} channels`, ch, 1)
-      if (ch > max) {
-        throw new RangeError(`Expected at most ${max} ${which} channels for device ${device.index} (${device.name}), got ${ch}`)
+    const pair = <T>(name: string, value: T | readonly [T, T] | undefined): [T | undefined, T | undefined] => {
+      if (!Array.isArray(value)) return [value as T | undefined, value as T | undefined]
+      if (value.length !== 2) throw new RangeError(`Expected [input, output] for ${name}, got an array of ${value.length}`)
+      return [value[0] as T | undefined, value[1] as T | undefined]
+    }
+    const [inDevice, outDevice] = pair<DeviceSpec | null | undefined>('device', options.device)
+    const [inChannels, outChannels] = pair('channels', options.channels)
+    const [inLatency, outLatency] = pair('latency', options.latency)
+    if (kind !== 'output' && inChannels !== undefined) checkInt(kind === 'duplex' ? 'input channels' : 'channels', inChannels, 1)
+    if (kind !== 'input' && outChannels !== undefined) checkInt(kind === 'duplex' ? 'output channels' : 'channels', outChannels, 1)
+    for (const value of [inLatency, outLatency]) if (value !== undefined) checkLatency(value)
+    for (const value of [inDevice, outDevice]) {
+      if (value !== undefined && value !== null && typeof value !== 'number' && typeof value !== 'string') {
+        throw new TypeError(`Expected a device index or name for device, got ${String(value)} (${typeof value})`)
       }
-      return { device, channels: ch, latency: resolveLatency(latency ?? 'high', device, which) }
     }
-    if (kind !== 'output') this.input = direction('input', inDevice, inChannels, inLatency)
-    if (kind !== 'input') this.output = direction('output', outDevice, outChannels, outLatency)
-    const main = (this.output ?? this.input) as Direction
-    const samplerate = options.samplerate ?? main.device.defaultSamplerate
-    if (typeof samplerate !== 'number' || !Number.isFinite(samplerate) || samplerate <= 0) {
-      throw new RangeError(`Expected a positive number for samplerate, got ${String(samplerate)} (${typeof samplerate})`)
-    }
+    if (options.samplerate !== undefined) checkSamplerate(options.samplerate)
     const blocksize = options.blocksize ?? 0
     checkInt('blocksize', blocksize, 0)
-    const buffersize = options.buffersize ?? nextPowerOfTwo(Math.ceil(samplerate))
-    if (!Number.isInteger(buffersize) || buffersize < 1 || (buffersize & (buffersize - 1)) !== 0) {
-      throw new RangeError(`Expected a power of two for buffersize, got ${String(buffersize)} (${typeof buffersize})`)
-    }
-    this.samplerate = samplerate
+    if (options.buffersize !== undefined) checkBuffersize(options.buffersize)
+    const what = kind === 'duplex' ? 'DuplexStream' : kind === 'input' ? 'InputStream' : 'OutputStream'
+    // one PortAudio initialisation for the device query and the open
+    const opened = withPortAudio(() => {
+      const query = queryDevices()
+      const direction = (which: DeviceKind, spec: DeviceSpec | null | undefined, channels: number | undefined, latency: Latency | undefined): Direction => {
+        const device = pickDevice(spec, which, query.devices, which === 'input' ? query.defaultInput : query.defaultOutput)
+        const max = which === 'input' ? device.maxInputChannels : device.maxOutputChannels
+        const ch = channels ?? max
+        if (ch > max) {
+          throw new RangeError(`Expected at most ${max} ${which} channels for device ${device.index} (${device.name}), got ${ch}`)
+        }
+        return { device, channels: ch, latency: resolveLatency(latency ?? 'high', device, which) }
+      }
+      const input = kind !== 'output' ? direction('input', inDevice, inChannels, inLatency) : undefined
+      const output = kind !== 'input' ? direction('output', outDevice, outChannels, outLatency) : undefined
+      const main = (output ?? input) as Direction
+      const samplerate = options.samplerate ?? main.device.defaultSamplerate
+      try {
+        const nativeStream = NativeStream.open(
+          {
+            ...(input ? { input: { device: input.device.index, channels: input.channels, latency: input.latency } } : {}),
+            ...(output ? { output: { device: output.device.index, channels: output.channels, latency: output.latency } } : {}),
+            dtype,
+            samplerate,
+            blocksize,
+            ...(options.dither !== undefined ? { dither: options.dither } : {}),
+            ...(options.clip !== undefined ? { clip: options.clip } : {}),
+          },
+          query.devices,
+        )
+        return { input, output, samplerate, nativeStream }
+      } catch (error) {
+        const wrapped = PortAudioError.from(error)
+        if (wrapped instanceof PortAudioError && wrapped.code === 'paInvalidSampleRate') {
+          throw new PortAudioError(
+            `Error opening ${what}`,
+            { code: wrapped.code, paErrorCode: wrapped.paErrorCode },
+            `Invalid sample rate ${samplerate} (device ${main.device.name} runs at ${main.device.defaultSamplerate} Hz)`,
+            { cause: error },
+          )
+        }
+        throw wrapped
+      }
+    })
+    this.input = opened.input
+    this.output = opened.output
+    this.nativeStream = opened.nativeStream
+    this.samplerate = opened.samplerate
     this.blocksize = blocksize
     this.dtype = dtype
     this.samplesize = sampleSizes[dtype]
-    this.buffersize = buffersize
-    const what = kind === 'duplex' ? 'DuplexStream' : kind === 'input' ? 'InputStream' : 'OutputStream'
-    try {
-      this.nativeStream = NativeStream.open(
-        {
-          ...(this.input ? { input: { device: this.input.device.index, channels: this.input.channels, latency: this.input.latency } } : {}),
-          ...(this.output ? { output: { device: this.output.device.index, channels: this.output.channels, latency: this.output.latency } } : {}),
-          dtype,
-          samplerate,
-          blocksize,
-          ...(options.dither !== undefined ? { dither: options.dither } : {}),
-          ...(options.clip !== undefined ? { clip: options.clip } : {}),
-        },
-        query.devices,
-      )
-    } catch (error) {
-      const wrapped = PortAudioError.from(error)
-      if (wrapped instanceof PortAudioError && wrapped.code === 'paInvalidSampleRate') {
-        throw new PortAudioError(
-          `Error opening ${what}`,
-          { code: wrapped.code, paErrorCode: wrapped.paErrorCode },
-          `Invalid sample rate ${samplerate} (device ${main.device.name} runs at ${main.device.defaultSamplerate} Hz)`,
-          { cause: error },
-        )
-      }
-      throw wrapped
-    }
+    this.buffersize = options.buffersize ?? nextPowerOfTwo(Math.ceil(opened.samplerate))
   }
 
   /** Output channel map (see {@link ChannelMap}); undefined = identity. */
@@ -271,6 +345,7 @@ export abstract class Stream implements AsyncDisposable {
     return this.#txmapping?.slice()
   }
   set txmapping(map: ChannelMap | undefined) {
+    if (!this.output && map !== undefined) throw new TypeError(`${this.constructor.name} has no output: txmapping does not apply`)
     this.#txmapping = map === undefined ? undefined : normalizeMap('txmapping', map, this.output?.channels)
   }
 
@@ -279,7 +354,8 @@ export abstract class Stream implements AsyncDisposable {
     return this.#rxmapping?.slice()
   }
   set rxmapping(map: ChannelMap | undefined) {
-    this.#rxmapping = map === undefined ? undefined : normalizeMap('rxmapping', map)
+    if (!this.input && map !== undefined) throw new TypeError(`${this.constructor.name} has no input: rxmapping does not apply`)
+    this.#rxmapping = map === undefined ? undefined : normalizeMap('rxmapping', map, undefined, this.input?.channels)
   }
 
   /** [input, output] channels for duplex, else the one count. */
@@ -430,7 +506,7 @@ export abstract class Stream implements AsyncDisposable {
     // a blocked main thread cannot overflow it; the pump copies as it can
     const size = frames > 0 ? nextPowerOfTwo(Math.min(frames, ONE_RING_MAX_FRAMES)) : this.buffersize
     const ring = new RingBuffer(framebytes, Math.max(size, 256))
-    if (sink === undefined) return { ring }
+    if (sink === undefined) return this.#readsRx ? { ring } : { ring, pump: new DiscardPump(ring, this.samplerate) }
     const ctx = this.context(ring, 'sink', this.rxChannels)
     if (sink instanceof URL) return { ring, pump: new WorkerPump(ctx, sink, { prebuffer: false }) }
     if (ArrayBuffer.isView(sink)) return { ring, pump: new ArraySinkPump(ctx, asBytes(sink)) }
@@ -440,15 +516,40 @@ export abstract class Stream implements AsyncDisposable {
 
   /** @internal The rx ring of the current run (chunks() reads it directly). */
   protected rxRing: RingBuffer | undefined
+  /** chunks() is starting a run and reads the rx ring itself */
+  #readsRx = false
 
   /**
-   * Starts a run: allocates rings for the source and sink, starts their
-   * pumps, and (with `prebuffer`, the default) waits for the source's first
-   * write before starting the device. Counters reset.
+   * Starts a run with the `frames`, `pad`, `offset` and `loop` fields and
+   * the source and sink set: allocates rings, starts their pumps, and (with
+   * `prebuffer`, the default) waits for the source's first write before
+   * starting the device. Counters reset. With no source the output plays
+   * silence; with no sink the input is discarded. A stop(), abort() or
+   * close() while pre-buffering ends the run before the device starts.
    * @throws PastreamError when closed or already active; PortAudioError.
    */
   async start(options: { prebuffer?: boolean } = {}): Promise<void> {
     this.checkOpen()
+    const starting = this.#start(options)
+    this.#starting = starting
+    try {
+      await starting
+    } finally {
+      if (this.#starting === starting) this.#starting = undefined
+    }
+  }
+
+  /** A start() under way: wait() waits for it before waiting for its run. */
+  #starting: Promise<void> | undefined
+  /** Native operations queued or under way. */
+  #pending = 0
+
+  async #start(options: { prebuffer?: boolean }): Promise<void> {
+    if (this.#pending > 0) {
+      // an abort() or stop() still under way (e.g. from an AbortSignal) finishes first
+      await this.#queue
+      this.checkOpen()
+    }
     if (this.#run && !this.#run.ended) {
       if (this.nativeStream.info().active) throw new PastreamError(`${this.constructor.name} is already active`)
       await this.#finishRun(false)
@@ -463,23 +564,40 @@ export abstract class Stream implements AsyncDisposable {
     let tx: RingBuffer | null = null
     let engineLoop = false
     let frames = this.frames
+    let sourcePump: Pump | undefined
     if (this.output) {
       const plan = this.#planSource(prebuffer)
       tx = plan.ring
       engineLoop = plan.engineLoop
+      sourcePump = plan.pump
       if (plan.pump) pumps.push(plan.pump)
       // a finite array source sets the frame count unless told otherwise or looping
       if (frames < 0 && plan.frames !== undefined && !this.loop) frames = plan.frames
     }
+    let pad = this.pad
+    if (this.output && tx === null) {
+      // nothing to play: the output plays silence for frames + pad (or until
+      // stopped) rather than end at once (frames -1) or fail (BufferEmpty)
+      if (frames >= 0) frames += Math.max(0, pad)
+      pad = -1
+    }
     let rx: RingBuffer | null = null
     if (this.input) {
-      const total = frames >= 0 ? frames + Math.max(0, this.pad) - this.offset : -1
-      const plan = this.#planSink(total)
-      rx = plan.ring
-      if (plan.pump) pumps.push(plan.pump)
+      const total = frames >= 0 ? frames + Math.max(0, pad) - this.offset : -1
+      try {
+        const plan = this.#planSink(total)
+        rx = plan.ring
+        if (plan.pump) pumps.push(plan.pump)
+      } catch (error) {
+        // the source's pump already runs: stop it
+        for (const pump of pumps) pump.cancel()
+        throw error
+      }
     }
     this.rxRing = rx ?? undefined
-    const run: Run = { finished: this.nativeStream.onceFinished(), pumps, errors: [], settled: Promise.resolve(), ended: false }
+    let settle!: () => void
+    const settled = new Promise<void>((resolve) => (settle = resolve))
+    const run: Run = { finished: this.nativeStream.onceFinished(), pumps, errors: [], engineErrors: [], settled, settle, ended: false, cancelled: false }
     this.#run = run
     this.#aborted = false
     for (const pump of pumps) {
@@ -490,57 +608,92 @@ export abstract class Stream implements AsyncDisposable {
       })
     }
     if (prebuffer) await Promise.all(pumps.map((p) => p.ready))
-    if (run.errors.length > 0) {
+    if (run.errors.length > 0 || run.cancelled || this.#closed) {
+      // a source failed, or stop/abort/close came while pre-buffering: the device never starts
       for (const pump of pumps) pump.cancel()
       await Promise.allSettled(pumps.map((p) => p.done))
-      run.ended = true
-      throw this.#combine(run.errors)
+      settle()
+      if (run.errors.length > 0) {
+        run.ended = true
+        throw this.#combine(run)
+      }
+      return
     }
+    let engineDone = false
     run.finished.then((stats) => {
+      engineDone = true
       for (const pump of pumps) pump.engineStopped()
       if (stats.reason === 'bufferFull') {
-        run.errors.push(new BufferFull(`${this.constructor.name}: the recording ring was full after ${stats.rxFrames} frames; the stream aborted rather than drop input (read faster or raise buffersize)`))
+        run.engineErrors.push(new BufferFull(`${this.constructor.name}: the recording ring was full after ${stats.rxFrames} frames; the stream aborted rather than drop input (read faster or raise buffersize)`))
       } else if (stats.reason === 'bufferEmpty') {
-        run.errors.push(new BufferEmpty(`${this.constructor.name}: the source ran dry after ${stats.txFrames} of ${this.frames} frames`))
+        run.engineErrors.push(new BufferEmpty(`${this.constructor.name}: the source ran dry after ${stats.txFrames} of ${frames} frames`))
       }
+      // the run failed: a main-thread callback sink still waiting on its
+      // consumer would hold wait() forever (ring data already taken is kept
+      // by array and Worker sinks, which drain on their own)
+      if (run.engineErrors.length > 0) for (const pump of pumps) if (pump instanceof CallbackSinkPump) pump.cancel()
     })
-    run.settled = run.finished.then(() => Promise.allSettled(pumps.map((p) => p.done))).then(() => undefined)
-    const sourcePump = this.output ? pumps[0] : undefined
-    if (sourcePump && tx && frames < 0 && this.pad < 0 && !this.loop) {
+    void run.finished.then(() => Promise.allSettled(pumps.map((p) => p.done))).then(settle)
+    if (sourcePump && tx && frames < 0 && pad < 0 && !this.loop) {
       // pad < 0 plays silence when the source stalls, so the engine cannot
-      // tell the end: when the source is done, let the ring play out, then stop
+      // tell the end: when the source is done, let the ring play out, then
+      // stop. An abort, stop or close ends the run first: then nothing is
+      // left to wait for (an aborted engine never drains the ring).
       const ring = tx
-      sourcePump.done.then(async () => {
-        while (ring.readAvailable > 0 && this.nativeStream.stats().state === 'running') {
-          await sleepFrames(ring.readAvailable, this.samplerate)
-        }
-        const latency = this.output ? this.nativeStream.info().outputLatency : 0
-        await sleep(Math.ceil(latency * 1000) + 1)
-        if (!run.ended && this.nativeStream.stats().state === 'running') await this.nativeStream.stop().catch(() => undefined)
-      }, () => undefined)
+      const over = () => engineDone || run.ended || this.#closed
+      const stream = this.nativeStream
+      sourcePump.done
+        .then(async () => {
+          while (ring.readAvailable > 0 && !over()) await sleepFrames(ring.readAvailable, this.samplerate)
+          if (over()) return
+          // the last frames left the ring in a callback: let the device play them
+          await sleep(Math.ceil(this.#outputLatencySeconds() * 1000) + 1)
+          if (!over()) await this.#serial(() => stream.stop())
+        })
+        .catch(() => undefined)
     }
     this.#stopped = false
     try {
-      await this.nativeStream.start({
+      const config: EngineConfig = {
         frames,
-        pad: this.pad,
+        pad,
         offset: this.offset,
         loop: engineLoop,
         ...(this.#txmapping ? { txmapping: this.#txmapping } : {}),
         ...(this.#rxmapping ? { rxmapping: this.#rxmapping } : {}),
         tx,
         rx,
-      })
+      }
+      const stream = this.nativeStream
+      await this.#serial(() => stream.start(config))
     } catch (error) {
       this.#stopped = true
       for (const pump of pumps) pump.cancel()
+      await Promise.allSettled(pumps.map((p) => p.done))
       run.ended = true
+      settle()
       throw PortAudioError.from(error)
     }
   }
 
-  #combine(errors: unknown[]): unknown {
-    const [first, ...rest] = errors
+  /**
+   * How long frames the callback hands over take to be heard, in seconds:
+   * the larger of PortAudio's reported output latency and the last
+   * callback's (DAC time - current time), whichever are plausible (PortAudio
+   * on JACK reports 2^32 frames), plus one block; the suggested latency if
+   * neither is.
+   */
+  #outputLatencySeconds(): number {
+    const plausible = (x: number) => Number.isFinite(x) && x > 0 && x <= 10
+    const { currentTime, outputBufferDacTime } = this.nativeStream.stats().time
+    const known = [this.nativeStream.info().outputLatency, outputBufferDacTime - currentTime].filter(plausible)
+    const block = (this.blocksize || 256) / this.samplerate
+    return (known.length > 0 ? Math.max(...known) : (this.output?.latency ?? 0)) + block
+  }
+
+  /** The run's first error, with the later ones attached as its `cause`. */
+  #combine(run: Run): unknown {
+    const [first, ...rest] = [...run.errors, ...run.engineErrors]
     if (rest.length > 0 && first instanceof Error && first.cause === undefined) {
       Object.defineProperty(first, 'cause', { value: rest.length === 1 ? rest[0] : new AggregateError(rest, 'later errors'), enumerable: false, configurable: true })
     }
@@ -554,9 +707,9 @@ export abstract class Stream implements AsyncDisposable {
     await run.settled
     run.ended = true
     // the device completed by itself or was stopped: bring PortAudio to "stopped"
-    if (!this.#closed) await this.nativeStream.stop().catch(() => undefined)
+    if (!this.#closed) await this.#serial(() => this.nativeStream.stop()).catch(() => undefined)
     this.#stopped = true
-    if (raise && run.errors.length > 0) throw this.#combine(run.errors)
+    if (raise && run.errors.length + run.engineErrors.length > 0) throw this.#combine(run)
   }
 
   /**
@@ -567,20 +720,30 @@ export abstract class Stream implements AsyncDisposable {
    * @returns true when the run ended, false on timeout
    */
   async wait(timeoutMs?: number): Promise<boolean> {
-    const run = this.#run
-    if (!run) return true
-    if (timeoutMs !== undefined) {
-      const timedOut = await Promise.race([run.settled.then(() => false), sleep(timeoutMs).then(() => true)])
-      if (timedOut) return false
+    const timer = new AbortController()
+    const timeout = timeoutMs === undefined ? undefined : sleep(timeoutMs, timer.signal).then(() => true)
+    try {
+      // a start() still pre-buffering: its run is the one to wait for (its errors are start()'s)
+      const starting = this.#starting?.then(
+        () => false,
+        () => false,
+      )
+      if (starting && (await (timeout ? Promise.race([starting, timeout]) : starting))) return false
+      const run = this.#run
+      if (!run) return true
+      if (timeout && (await Promise.race([run.settled.then(() => false), timeout]))) return false
+      await this.#finishRun(true)
+      return true
+    } finally {
+      timer.abort()
     }
-    await this.#finishRun(true)
-    return true
   }
 
   /** Stops after queued buffers play; sinks drain; throws the run's first error. */
   async stop(): Promise<void> {
     this.checkOpen()
-    await this.nativeStream.stop()
+    if (this.#run && !this.#run.ended) this.#run.cancelled = true
+    await this.#serial(() => this.nativeStream.stop())
     await this.#finishRun(true)
   }
 
@@ -588,8 +751,10 @@ export abstract class Stream implements AsyncDisposable {
   async abort(): Promise<void> {
     this.checkOpen()
     this.#aborted = true
-    for (const pump of this.#run?.pumps ?? []) pump.cancel()
-    await this.nativeStream.abort()
+    const run = this.#run
+    if (run && !run.ended) run.cancelled = true
+    for (const pump of run?.pumps ?? []) pump.cancel()
+    await this.#serial(() => this.nativeStream.abort())
     await this.#finishRun(false)
   }
 
@@ -599,14 +764,35 @@ export abstract class Stream implements AsyncDisposable {
    * first to see them.
    */
   async close(): Promise<void> {
-    if (this.#closed) return
-    for (const pump of this.#run?.pumps ?? []) pump.cancel()
-    await this.nativeStream.abort().catch(() => undefined)
-    await this.#run?.settled
-    if (this.#run) this.#run.ended = true
-    this.#closed = true
-    this.#stopped = true
-    await this.nativeStream.close()
+    if (this.#closed || this.#closing) return this.#closing
+    this.#closing = (async () => {
+      const run = this.#run
+      if (run && !run.ended) run.cancelled = true
+      for (const pump of run?.pumps ?? []) pump.cancel()
+      await this.#serial(() => this.nativeStream.abort()).catch(() => undefined)
+      await run?.settled
+      if (run) run.ended = true
+      this.#closed = true
+      this.#stopped = true
+      await this.#serial(() => this.nativeStream.close())
+    })()
+    return this.#closing
+  }
+  #closing: Promise<void> | undefined
+
+  /** The tail of the native operations under way. */
+  #queue: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Runs native start/stop/abort/close one after the other: the addon
+   * refuses a call while another is in progress on the same stream, and an
+   * AbortSignal, a drained source and the owner may all ask at once.
+   */
+  #serial<T>(operation: () => Promise<T>): Promise<T> {
+    this.#pending++
+    const result = this.#queue.then(operation).finally(() => this.#pending--)
+    this.#queue = result.catch(() => undefined)
+    return result
   }
 
   /** `await using stream = new InputStream(...)` closes it at scope end. */
@@ -646,10 +832,14 @@ export abstract class Stream implements AsyncDisposable {
     }
     const signal = options.signal
     signal?.throwIfAborted()
+    const source = options.playback ?? this.source
     this.applyRunOptions(options)
-    if (options.playback !== undefined) this.source = options.playback
-    this.sink = undefined
-    await this.start()
+    this.#readsRx = true
+    try {
+      await this.startWith({ source, sink: undefined })
+    } finally {
+      this.#readsRx = false
+    }
     const ring = this.rxRing as RingBuffer
     const step = chunksize - overlap
     // the chunk buffer when overlapping or copying into out
@@ -707,6 +897,58 @@ export abstract class Stream implements AsyncDisposable {
     }
   }
 
+  /**
+   * @internal The readable() of InputStream and DuplexStream: PCM bytes
+   * pulled from the rx ring only when the consumer asks for more, so
+   * backpressure reaches the ring. A consumer that stops reading lets the
+   * ring fill: the engine aborts with BufferFull, and the readable is
+   * destroyed with that error at once (even while paused), never losing
+   * frames silently.
+   */
+  protected readableImpl(options: RunOptions): Readable {
+    const iterator = this.chunksImpl({ ...options, chunksize: 0 })
+    let pulling = false
+    let watching = false
+    const pull = async () => {
+      pulling = true
+      try {
+        for (;;) {
+          const step = await iterator.next()
+          if (!watching) {
+            // the run exists now: report its error even if nobody reads again
+            watching = true
+            const run = this.#run
+            void run?.settled.then(() => {
+              if (run.errors.length + run.engineErrors.length > 0 && !readable.destroyed) readable.destroy(toError(this.#combine(run)))
+            })
+          }
+          if (step.done) {
+            readable.push(null)
+            return
+          }
+          // a copy: the view is only valid until the next step
+          if (!readable.push(Buffer.from(step.value))) return
+        }
+      } catch (error) {
+        readable.destroy(toError(error))
+      } finally {
+        pulling = false
+      }
+    }
+    const readable = new Readable({
+      read() {
+        if (!pulling) void pull()
+      },
+      destroy(error, callback) {
+        iterator.return(undefined).then(
+          () => callback(error),
+          () => callback(error),
+        )
+      },
+    })
+    return readable
+  }
+
   /** The engine left the running state, or the device is not active. */
   #runOver(): boolean {
     const run = this.#run
@@ -715,12 +957,66 @@ export abstract class Stream implements AsyncDisposable {
     return state === 'complete' || state === 'aborted' || this.#stopped
   }
 
-  /** Applies run options to the stream's fields. @internal */
+  /**
+   * @internal Sets the run fields for one method call (play, record,
+   * playrec, chunks, readable, writable): each option given, else its
+   * default (frames -1, pad 0, offset 0, loop false), never what an earlier
+   * call left in the fields.
+   */
   protected applyRunOptions(options: RunOptions): void {
-    if (options.frames !== undefined) this.frames = options.frames
-    if (options.pad !== undefined) this.pad = options.pad
-    if (options.offset !== undefined) this.offset = options.offset
-    if (options.loop !== undefined) this.loop = options.loop
+    this.frames = options.frames ?? -1
+    this.pad = options.pad ?? 0
+    this.offset = options.offset ?? 0
+    this.loop = options.loop ?? false
+  }
+
+  /**
+   * @internal Starts one method call's run: `source`/`sink` (when given)
+   * serve this run only; the ones set with setSource/setSink are restored
+   * once the run's rings and pumps exist, so a later start() or call does
+   * not replay an old source or write into an old recording.
+   */
+  protected async startWith(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void> {
+    const saved = { source: this.source, sink: this.sink }
+    if ('source' in io) this.source = io.source
+    if ('sink' in io) this.sink = io.sink
+    try {
+      await this.start()
+    } finally {
+      this.source = saved.source
+      this.sink = saved.sink
+    }
+  }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
+}
+
+/** Keeps an rx ring nobody reads empty (a stream whose recording goes nowhere). */
+class DiscardPump implements Pump {
+  readonly ready = Promise.resolve()
+  readonly done: Promise<void>
+  #stopped = false
+  readonly #cancelled = new AbortController()
+
+  constructor(ring: RingBuffer, samplerate: number) {
+    this.done = (async () => {
+      while (!this.#stopped) {
+        ring.flush()
+        await sleepFrames(ring.size / 4, samplerate, this.#cancelled.signal)
+      }
+      ring.flush()
+    })()
+  }
+
+  engineStopped(): void {
+    this.#stopped = true
+    this.#cancelled.abort()
+  }
+
+  cancel(): void {
+    this.engineStopped()
   }
 }
 

@@ -28,7 +28,11 @@ namespace {
 
 // ---- PortAudio lifetime: reference counted across streams, queries and envs ----
 
-std::mutex pa_mutex;
+// Serialises every PortAudio call that changes global state (initialise,
+// terminate, open, start, stop, abort, close) across threads: PortAudio is
+// not thread-safe there (its JACK backend asserts when a stream is opened
+// while another closes). Recursive: Release() runs under it from close.
+std::recursive_mutex pa_mutex;
 int pa_refcount = 0;
 
 // Runs fn with fd 2 pointed at /dev/null unless PASTREAM_BACKEND_LOGS is set:
@@ -112,7 +116,7 @@ Napi::Error MakePaError(Napi::Env env, const std::string& what, PaError code) {
 }
 
 PaError Acquire() {
-  std::lock_guard<std::mutex> lock(pa_mutex);
+  std::lock_guard<std::recursive_mutex> lock(pa_mutex);
   if (pa_refcount == 0) {
     PaError err = WithQuietStderr([] { return Pa_Initialize(); });
     if (err != paNoError) return err;
@@ -122,7 +126,7 @@ PaError Acquire() {
 }
 
 void Release() {
-  std::lock_guard<std::mutex> lock(pa_mutex);
+  std::lock_guard<std::recursive_mutex> lock(pa_mutex);
   if (pa_refcount > 0 && --pa_refcount == 0) WithQuietStderr([] { return Pa_Terminate(); });
 }
 
@@ -409,6 +413,7 @@ StreamWrap* Unwrap(Napi::Env env, Napi::Value value, bool allow_closed = false) 
 // Closes the PortAudio stream synchronously; safe to call twice.
 void CloseNow(StreamWrap* w) {
   std::lock_guard<std::mutex> lock(w->op_mutex);
+  std::lock_guard<std::recursive_mutex> global(pa_mutex);
   if (w->stream != nullptr) {
     if (Pa_IsStreamStopped(w->stream) == 0) Pa_AbortStream(w->stream);
     Pa_CloseStream(w->stream);
@@ -477,10 +482,13 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
     delete w;
     throw MakePaError(env, "Error initializing PortAudio", err);
   }
-  err = WithQuietStderr([&] {
-    return Pa_OpenStream(&w->stream, has_in ? &in : nullptr, has_out ? &out : nullptr, samplerate,
-                         blocksize, flags, AudioCallback, w);
-  });
+  {
+    std::lock_guard<std::recursive_mutex> global(pa_mutex);
+    err = WithQuietStderr([&] {
+      return Pa_OpenStream(&w->stream, has_in ? &in : nullptr, has_out ? &out : nullptr, samplerate,
+                           blocksize, flags, AudioCallback, w);
+    });
+  }
   if (err != paNoError) {
     Release();
     delete w;
@@ -561,6 +569,7 @@ class StreamOpWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     std::lock_guard<std::mutex> lock(w_->op_mutex);
+    std::lock_guard<std::recursive_mutex> global(pa_mutex);
     if (w_->stream == nullptr) {
       if (op_ != kClose) error_ = paBadStreamPtr;
       return;
