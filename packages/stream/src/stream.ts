@@ -240,6 +240,7 @@ export abstract class Stream implements AsyncDisposable {
   readonly samplesize: number
   /** ring size in frames for rings the stream allocates */
   readonly buffersize: number
+  readonly #buffersizeGiven: boolean
   /** data frames of the next run; -1 = unbounded */
   frames = -1
   /** zero frames after the data; < 0 = pad automatically (with no source the output plays silence for frames + pad) */
@@ -338,6 +339,7 @@ export abstract class Stream implements AsyncDisposable {
     this.dtype = dtype
     this.samplesize = sampleSizes[dtype]
     this.buffersize = options.buffersize ?? nextPowerOfTwo(Math.ceil(opened.samplerate))
+    this.#buffersizeGiven = options.buffersize !== undefined
   }
 
   /** Output channel map (see {@link ChannelMap}); undefined = identity. */
@@ -504,7 +506,8 @@ export abstract class Stream implements AsyncDisposable {
     }
     // a finite recording gets a ring that holds all of it (up to a cap), so
     // a blocked main thread cannot overflow it; the pump copies as it can
-    const size = frames > 0 ? nextPowerOfTwo(Math.min(frames, ONE_RING_MAX_FRAMES)) : this.buffersize
+    // (an explicit buffersize always wins)
+    const size = frames > 0 && !this.#buffersizeGiven ? nextPowerOfTwo(Math.min(frames, ONE_RING_MAX_FRAMES)) : this.buffersize
     const ring = new RingBuffer(framebytes, Math.max(size, 256))
     if (sink === undefined) return this.#readsRx ? { ring } : { ring, pump: new DiscardPump(ring, this.samplerate) }
     const ctx = this.context(ring, 'sink', this.rxChannels)
