@@ -1,0 +1,87 @@
+// Loads the addon with node-gyp-build: prebuilds/<platform>-<arch>/ first,
+// then build/Release. The raw functions are typed here and used only by
+// this package's wrappers; JS never sees a SNDFILE pointer.
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** SF_INFO as the addon reports it; frames is -1 when libsndfile does not know (a pipe). */
+export interface NativeInfo {
+  frames: number
+  samplerate: number
+  channels: number
+  /** SF_FORMAT_* code: major | subtype | endian */
+  format: number
+  sections: number
+  seekable: boolean
+}
+
+/** One entry of libsndfile's format or subtype list (SFC_GET_FORMAT_MAJOR / _SUBTYPE). */
+export interface NativeFormatInfo {
+  format: number
+  name: string
+  extension: string
+}
+
+export interface NativeOpenOptions {
+  /** sf_open_fd: close the descriptor when the file is closed */
+  closefd: boolean
+  /** SFC_RF64_AUTO_DOWNGRADE: an RF64 file that stays under 4 GiB is written as WAV */
+  rf64Downgrade: boolean
+  /** clear O_NONBLOCK on the descriptor first (a pipe Node has touched) */
+  blocking: boolean
+}
+
+declare const handleBrand: unique symbol
+/** Opaque, type-tagged native handle of an open SNDFILE. */
+export type NativeFileHandle = { readonly [handleBrand]: 'sndfile' }
+
+/** Samples as the addon takes them: the typed array of the dtype (int24: packed bytes). */
+export type NativeSamples = Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array
+
+export interface NativeAddon {
+  version(): string
+  majorFormats(): NativeFormatInfo[]
+  subtypes(): NativeFormatInfo[]
+  formatCheck(format: number, samplerate: number, channels: number): boolean
+  open(
+    target: string | number,
+    mode: number,
+    info: { samplerate: number; channels: number; format: number },
+    options: NativeOpenOptions,
+  ): Promise<{ handle: NativeFileHandle; info: NativeInfo }>
+  openSync(
+    target: string | number,
+    mode: number,
+    info: { samplerate: number; channels: number; format: number },
+    options: NativeOpenOptions,
+  ): { handle: NativeFileHandle; info: NativeInfo }
+  info(handle: NativeFileHandle): NativeInfo
+  read(handle: NativeFileHandle, dtype: string, frames: number, out: NativeSamples): Promise<number>
+  readSync(handle: NativeFileHandle, dtype: string, frames: number, out: NativeSamples): number
+  write(handle: NativeFileHandle, dtype: string, frames: number, data: NativeSamples): Promise<number>
+  writeSync(handle: NativeFileHandle, dtype: string, frames: number, data: NativeSamples): number
+  seek(handle: NativeFileHandle, frames: number, whence: number): number
+  close(handle: NativeFileHandle): Promise<void>
+  closeSync(handle: NativeFileHandle): void
+  modes: { READ: number; WRITE: number; RDWR: number }
+}
+
+let addon: NativeAddon | undefined
+
+/** The package root: where prebuilds/ and build/ live (dist/.. or src/..). */
+export function packageRoot(): string {
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
+  return join(here, '..')
+}
+
+/** Loads the addon on first use; importing this package opens nothing. */
+export function native(): NativeAddon {
+  if (addon === undefined) {
+    const require = createRequire(join(packageRoot(), 'package.json'))
+    // node-gyp-build honours PREBUILDS_ONLY=1 (skip build/): test:prebuild uses it
+    const load = require('node-gyp-build') as (dir: string) => NativeAddon
+    addon = load(packageRoot())
+  }
+  return addon
+}

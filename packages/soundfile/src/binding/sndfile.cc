@@ -1,0 +1,884 @@
+// N-API glue over libsndfile: unpack arguments, call libsndfile, map errors.
+// No policy lives here: TypeScript picks formats, validates options and
+// refuses what libsndfile cannot do on a pipe; this file checks only handles,
+// types and buffer sizes. No SNDFILE pointer reaches JS: an open file is an
+// External with a type tag, and every call on a closed file throws
+// "sound file is closed".
+//
+// Threads: libsndfile handles are not thread-safe. Each file has a mutex held
+// around every libsndfile call on it, whether that call runs on the main
+// thread (the *Sync functions) or on a libuv worker (the Promise ones).
+// Async calls copy samples into and out of native memory on the main thread,
+// so a worker never touches JS memory.
+#include <napi.h>
+#include <sndfile.h>
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+// ---- sample types and conversions ----
+
+enum class DType { kFloat32, kInt32, kInt24, kInt16, kInt8, kUint8 };
+
+size_t SampleBytes(DType dt) {
+  switch (dt) {
+    case DType::kFloat32:
+    case DType::kInt32:
+      return 4;
+    case DType::kInt24:
+      return 3;
+    case DType::kInt16:
+      return 2;
+    case DType::kInt8:
+    case DType::kUint8:
+      return 1;
+  }
+  return 1;
+}
+
+DType ParseDType(Napi::Env env, const Napi::Value& value) {
+  if (value.IsString()) {
+    std::string s = value.As<Napi::String>().Utf8Value();
+    if (s == "float32") return DType::kFloat32;
+    if (s == "int32") return DType::kInt32;
+    if (s == "int24") return DType::kInt24;
+    if (s == "int16") return DType::kInt16;
+    if (s == "int8") return DType::kInt8;
+    if (s == "uint8") return DType::kUint8;
+  }
+  throw Napi::TypeError::New(env, "dtype must be one of float32, int32, int24, int16, int8, uint8");
+}
+
+napi_typedarray_type ArrayTypeOf(DType dt) {
+  switch (dt) {
+    case DType::kFloat32:
+      return napi_float32_array;
+    case DType::kInt32:
+      return napi_int32_array;
+    case DType::kInt16:
+      return napi_int16_array;
+    case DType::kInt8:
+      return napi_int8_array;
+    case DType::kInt24:
+    case DType::kUint8:
+      return napi_uint8_array;
+  }
+  return napi_uint8_array;
+}
+
+// Subtypes whose samples are integers of a known width: float32 data is
+// converted to them here, symmetrically (x * 2^(bits-1), rounded and
+// clamped), because libsndfile scales float -> int by 2^(bits-1) - 1 but
+// int -> float by 2^(bits-1), so its own round trip is not exact. 0 for
+// every other subtype.
+int IntegerWidth(int format) {
+  switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+      return 8;
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_ALAC_16:
+      return 16;
+    case SF_FORMAT_ALAC_20:
+      return 20;
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_ALAC_24:
+      return 24;
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_ALAC_32:
+      return 32;
+    default:
+      return 0;
+  }
+}
+
+// FLOAT and DOUBLE files: libsndfile neither scales ints written to them nor
+// floats read from them as ints (0.5 reads as int16 0), so integer dtypes go
+// through doubles here with the same symmetric scaling.
+bool IsFloatFile(int format) {
+  int sub = format & SF_FORMAT_SUBMASK;
+  return sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_DOUBLE;
+}
+
+int32_t RoundClamp(double x, int bits) {
+  const double scale = std::ldexp(1.0, bits - 1);
+  double y = std::nearbyint(x * scale);
+  if (std::isnan(y)) return 0;
+  if (y > scale - 1) y = scale - 1;
+  if (y < -scale) y = -scale;
+  return static_cast<int32_t>(y);
+}
+
+int32_t LeftJustify(int32_t value, int bits) {
+  return static_cast<int32_t>(static_cast<uint32_t>(value) << (32 - bits));
+}
+
+// Left-justified int32 (libsndfile's int layout) -> samples of dt.
+void FromInt(DType dt, const int32_t* src, uint8_t* out, size_t n) {
+  switch (dt) {
+    case DType::kInt24:
+      for (size_t i = 0; i < n; i++) {
+        int32_t v = src[i] >> 8;
+        out[3 * i] = static_cast<uint8_t>(v & 0xff);
+        out[3 * i + 1] = static_cast<uint8_t>((v >> 8) & 0xff);
+        out[3 * i + 2] = static_cast<uint8_t>((v >> 16) & 0xff);
+      }
+      break;
+    case DType::kInt8:
+      for (size_t i = 0; i < n; i++) reinterpret_cast<int8_t*>(out)[i] = static_cast<int8_t>(src[i] >> 24);
+      break;
+    case DType::kUint8:
+      for (size_t i = 0; i < n; i++) out[i] = static_cast<uint8_t>((src[i] >> 24) + 128);
+      break;
+    case DType::kInt32:
+      std::memcpy(out, src, n * 4);
+      break;
+    case DType::kInt16:
+      for (size_t i = 0; i < n; i++) reinterpret_cast<int16_t*>(out)[i] = static_cast<int16_t>(src[i] >> 16);
+      break;
+    case DType::kFloat32:
+      for (size_t i = 0; i < n; i++) reinterpret_cast<float*>(out)[i] = static_cast<float>(src[i] / 2147483648.0);
+      break;
+  }
+}
+
+// Samples of dt -> left-justified int32; float32 rounds at `bits` (the file's width).
+void ToInt(DType dt, const uint8_t* in, int32_t* dst, size_t n, int bits) {
+  switch (dt) {
+    case DType::kInt24:
+      for (size_t i = 0; i < n; i++) {
+        uint32_t v = static_cast<uint32_t>(in[3 * i]) << 8 | static_cast<uint32_t>(in[3 * i + 1]) << 16 |
+                     static_cast<uint32_t>(in[3 * i + 2]) << 24;
+        dst[i] = static_cast<int32_t>(v);
+      }
+      break;
+    case DType::kInt8:
+      for (size_t i = 0; i < n; i++) dst[i] = LeftJustify(reinterpret_cast<const int8_t*>(in)[i], 8);
+      break;
+    case DType::kUint8:
+      for (size_t i = 0; i < n; i++) dst[i] = LeftJustify(static_cast<int32_t>(in[i]) - 128, 8);
+      break;
+    case DType::kInt32:
+      std::memcpy(dst, in, n * 4);
+      break;
+    case DType::kInt16:
+      for (size_t i = 0; i < n; i++) dst[i] = LeftJustify(reinterpret_cast<const int16_t*>(in)[i], 16);
+      break;
+    case DType::kFloat32: {
+      const float* f = reinterpret_cast<const float*>(in);
+      for (size_t i = 0; i < n; i++) dst[i] = LeftJustify(RoundClamp(f[i], bits), bits);
+      break;
+    }
+  }
+}
+
+int DTypeBits(DType dt) {
+  switch (dt) {
+    case DType::kInt32:
+      return 32;
+    case DType::kInt24:
+      return 24;
+    case DType::kInt16:
+      return 16;
+    default:
+      return 8;
+  }
+}
+
+// Doubles (a FLOAT/DOUBLE file's samples) -> integer samples of dt.
+void FromDouble(DType dt, const double* src, uint8_t* out, size_t n) {
+  const int bits = DTypeBits(dt);
+  for (size_t i = 0; i < n; i++) {
+    int32_t v = RoundClamp(src[i], bits);
+    switch (dt) {
+      case DType::kInt32:
+        reinterpret_cast<int32_t*>(out)[i] = v;
+        break;
+      case DType::kInt24:
+        out[3 * i] = static_cast<uint8_t>(v & 0xff);
+        out[3 * i + 1] = static_cast<uint8_t>((v >> 8) & 0xff);
+        out[3 * i + 2] = static_cast<uint8_t>((v >> 16) & 0xff);
+        break;
+      case DType::kInt16:
+        reinterpret_cast<int16_t*>(out)[i] = static_cast<int16_t>(v);
+        break;
+      case DType::kInt8:
+        reinterpret_cast<int8_t*>(out)[i] = static_cast<int8_t>(v);
+        break;
+      case DType::kUint8:
+        out[i] = static_cast<uint8_t>(v + 128);
+        break;
+      case DType::kFloat32:
+        reinterpret_cast<float*>(out)[i] = static_cast<float>(src[i]);
+        break;
+    }
+  }
+}
+
+// Integer samples of dt -> doubles in [-1, 1).
+void ToDouble(DType dt, const uint8_t* in, double* dst, size_t n) {
+  std::vector<int32_t> tmp(n);
+  ToInt(dt, in, tmp.data(), n, 32);
+  for (size_t i = 0; i < n; i++) dst[i] = tmp[i] / 2147483648.0;
+}
+
+// ---- files ----
+
+const napi_type_tag kFileTag = {0x70617374'736e6466ULL, 0x696c6500'00000001ULL};
+
+struct EnvState;
+
+struct FileWrap {
+  std::mutex mutex;  // held around every libsndfile call on sf
+  SNDFILE* sf = nullptr;
+  int channels = 1;
+  int format = 0;
+  EnvState* env_state = nullptr;
+};
+
+struct EnvState {
+  std::set<FileWrap*> files;  // main thread only
+};
+
+// Every open file of every env, for the exit handler: process.exit() ends
+// the process without tearing the env down, so neither finalizers nor the
+// env's cleanup run, and a file being written would keep a header that says
+// it holds no frames. Leaked on purpose: it must outlive static destructors.
+struct Registry {
+  std::mutex mutex;
+  std::set<FileWrap*> files;
+};
+Registry* registry = new Registry();
+
+void Register(FileWrap* w) {
+  std::lock_guard<std::mutex> lock(registry->mutex);
+  registry->files.insert(w);
+}
+
+void Unregister(FileWrap* w) {
+  std::lock_guard<std::mutex> lock(registry->mutex);
+  registry->files.erase(w);
+}
+
+// Closes what is still open so that written files get their headers. A file
+// whose mutex is held is mid-operation on a worker (maybe blocked on a pipe):
+// leave it rather than hang the exit.
+void CloseIdle(const std::set<FileWrap*>& files) {
+  for (FileWrap* w : files) {
+    std::unique_lock<std::mutex> lock(w->mutex, std::try_to_lock);
+    if (lock.owns_lock() && w->sf != nullptr) {
+      sf_close(w->sf);
+      w->sf = nullptr;
+    }
+  }
+}
+
+// atexit: runs on exit() (process.exit(), the end of the event loop), on the
+// thread that exits.
+void CloseAllAtExit() {
+  std::lock_guard<std::mutex> lock(registry->mutex);
+  CloseIdle(registry->files);
+}
+
+// Reads up to `frames` frames into dst (frames * channels samples of dt).
+// Caller holds w->mutex. Returns the frames read.
+int64_t ReadFrames(FileWrap* w, DType dt, uint8_t* dst, int64_t frames) {
+  SNDFILE* sf = w->sf;
+  const bool float_file = IsFloatFile(w->format);
+  if (dt == DType::kFloat32) return sf_readf_float(sf, reinterpret_cast<float*>(dst), frames);
+  if (!float_file && dt == DType::kInt32) return sf_readf_int(sf, reinterpret_cast<int*>(dst), frames);
+  if (!float_file && dt == DType::kInt16) return sf_readf_short(sf, reinterpret_cast<short*>(dst), frames);
+  const int ch = w->channels;
+  const int64_t chunk = std::max<int64_t>(1, 65536 / ch);
+  const size_t bytes = SampleBytes(dt);
+  std::vector<double> dbuf(float_file ? chunk * ch : 0);
+  std::vector<int32_t> ibuf(float_file ? 0 : chunk * ch);
+  int64_t done = 0;
+  while (done < frames) {
+    const int64_t want = std::min(chunk, frames - done);
+    const int64_t got = float_file ? sf_readf_double(sf, dbuf.data(), want) : sf_readf_int(sf, ibuf.data(), want);
+    if (got <= 0) break;
+    uint8_t* out = dst + static_cast<size_t>(done) * ch * bytes;
+    const size_t n = static_cast<size_t>(got) * ch;
+    if (float_file) FromDouble(dt, dbuf.data(), out, n);
+    else FromInt(dt, ibuf.data(), out, n);
+    done += got;
+    if (got < want) break;
+  }
+  return done;
+}
+
+// Writes `frames` frames from src. Caller holds w->mutex. Returns the frames written.
+int64_t WriteFrames(FileWrap* w, DType dt, const uint8_t* src, int64_t frames) {
+  SNDFILE* sf = w->sf;
+  const bool float_file = IsFloatFile(w->format);
+  const int width = IntegerWidth(w->format);
+  if (dt == DType::kFloat32 && (float_file || width == 0))
+    return sf_writef_float(sf, reinterpret_cast<const float*>(src), frames);
+  if (!float_file && dt == DType::kInt32) return sf_writef_int(sf, reinterpret_cast<const int*>(src), frames);
+  if (!float_file && dt == DType::kInt16) return sf_writef_short(sf, reinterpret_cast<const short*>(src), frames);
+  const int ch = w->channels;
+  const int64_t chunk = std::max<int64_t>(1, 65536 / ch);
+  const size_t bytes = SampleBytes(dt);
+  std::vector<double> dbuf(float_file ? chunk * ch : 0);
+  std::vector<int32_t> ibuf(float_file ? 0 : chunk * ch);
+  int64_t done = 0;
+  while (done < frames) {
+    const int64_t want = std::min(chunk, frames - done);
+    const uint8_t* in = src + static_cast<size_t>(done) * ch * bytes;
+    const size_t n = static_cast<size_t>(want) * ch;
+    int64_t put;
+    if (float_file) {
+      ToDouble(dt, in, dbuf.data(), n);
+      put = sf_writef_double(sf, dbuf.data(), want);
+    } else {
+      ToInt(dt, in, ibuf.data(), n, width == 0 ? 32 : width);
+      put = sf_writef_int(sf, ibuf.data(), want);
+    }
+    if (put > 0) done += put;
+    if (put < want) break;
+  }
+  return done;
+}
+
+// ---- argument helpers ----
+
+FileWrap* Unwrap(Napi::Env env, const Napi::Value& value) {
+  bool ok = false;
+  if (value.IsExternal()) {
+    if (napi_check_object_type_tag(env, value, &kFileTag, &ok) != napi_ok) ok = false;
+  }
+  if (!ok) throw Napi::TypeError::New(env, "expected a sound file handle");
+  return value.As<Napi::External<FileWrap>>().Data();
+}
+
+Napi::Error MakeSndfileError(Napi::Env env, const std::string& message, int code) {
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("sndfileErrorCode", Napi::Number::New(env, code));
+  return error;
+}
+
+double NumberOr(const Napi::Object& o, const char* key, double fallback) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
+}
+
+int64_t FramesArg(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsNumber()) throw Napi::TypeError::New(env, "frames must be a number");
+  double f = value.As<Napi::Number>().DoubleValue();
+  if (!(f >= 0) || f > 9007199254740991.0 || std::floor(f) != f)
+    throw Napi::TypeError::New(env, "frames must be a non-negative integer");
+  return static_cast<int64_t>(f);
+}
+
+// The typed array for `frames` frames of dt: checked for type and size.
+Napi::TypedArray SamplesArg(Napi::Env env, const Napi::Value& value, DType dt, int64_t frames, int channels) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != ArrayTypeOf(dt))
+    throw Napi::TypeError::New(env, "samples must be the typed array of the dtype");
+  Napi::TypedArray array = value.As<Napi::TypedArray>();
+  const double need = static_cast<double>(frames) * channels * SampleBytes(dt);
+  if (need > static_cast<double>(array.ByteLength()))
+    throw Napi::RangeError::New(env, "samples array is too small for the frames");
+  return array;
+}
+
+uint8_t* DataOf(const Napi::TypedArray& array) {
+  return static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+}
+
+Napi::Object InfoObject(Napi::Env env, const SF_INFO& info) {
+  Napi::Object o = Napi::Object::New(env);
+  // libsndfile says SF_COUNT_MAX when it does not know (a pipe)
+  const bool unknown = info.frames < 0 || info.frames >= (static_cast<sf_count_t>(1) << 53);
+  o.Set("frames", Napi::Number::New(env, unknown ? -1.0 : static_cast<double>(info.frames)));
+  o.Set("samplerate", Napi::Number::New(env, info.samplerate));
+  o.Set("channels", Napi::Number::New(env, info.channels));
+  o.Set("format", Napi::Number::New(env, info.format));
+  o.Set("sections", Napi::Number::New(env, info.sections));
+  o.Set("seekable", Napi::Boolean::New(env, info.seekable != 0));
+  return o;
+}
+
+// ---- library queries ----
+
+Napi::Value Version(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), sf_version_string()); }
+
+Napi::Value FormatList(const Napi::CallbackInfo& info, int count_cmd, int item_cmd) {
+  Napi::Env env = info.Env();
+  int count = 0;
+  sf_command(nullptr, count_cmd, &count, sizeof count);
+  Napi::Array list = Napi::Array::New(env);
+  for (int i = 0; i < count; i++) {
+    SF_FORMAT_INFO f;
+    std::memset(&f, 0, sizeof f);
+    f.format = i;
+    if (sf_command(nullptr, item_cmd, &f, sizeof f) != 0) continue;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("format", f.format);
+    o.Set("name", f.name ? f.name : "");
+    o.Set("extension", f.extension ? f.extension : "");
+    list.Set(list.Length(), o);
+  }
+  return list;
+}
+
+// majorFormats() -> [{format, name, extension}]: SFC_GET_FORMAT_MAJOR
+Napi::Value MajorFormats(const Napi::CallbackInfo& info) {
+  return FormatList(info, SFC_GET_FORMAT_MAJOR_COUNT, SFC_GET_FORMAT_MAJOR);
+}
+
+// subtypes() -> [{format, name}]: SFC_GET_FORMAT_SUBTYPE
+Napi::Value Subtypes(const Napi::CallbackInfo& info) {
+  return FormatList(info, SFC_GET_FORMAT_SUBTYPE_COUNT, SFC_GET_FORMAT_SUBTYPE);
+}
+
+// formatCheck(format, samplerate, channels) -> boolean: sf_format_check
+Napi::Value FormatCheck(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
+    throw Napi::TypeError::New(env, "formatCheck(format, samplerate, channels)");
+  SF_INFO sfinfo;
+  std::memset(&sfinfo, 0, sizeof sfinfo);
+  sfinfo.format = info[0].As<Napi::Number>().Int32Value();
+  sfinfo.samplerate = info[1].As<Napi::Number>().Int32Value();
+  sfinfo.channels = info[2].As<Napi::Number>().Int32Value();
+  return Napi::Boolean::New(env, sf_format_check(&sfinfo) != 0);
+}
+
+// ---- open ----
+
+struct OpenRequest {
+  std::string path;
+  int fd = -1;
+  bool use_fd = false;
+  int mode = SFM_READ;
+  SF_INFO info;
+  bool closefd = true;
+  bool rf64_downgrade = false;
+  bool blocking = false;
+
+  // Runs on any thread. On failure sf stays null and code/message say why.
+  // libsndfile keeps the error of a failed open in a global, so two opens
+  // failing at the same moment on two threads may swap their messages.
+  SNDFILE* sf = nullptr;
+  int code = 0;
+  std::string message;
+
+  void Run() {
+    if (use_fd && blocking) {
+      // A pipe Node has set to non-blocking would make libsndfile's reads
+      // and writes fail with EAGAIN halfway through a file.
+      int flags = fcntl(fd, F_GETFL);
+      if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    }
+    sf = use_fd ? sf_open_fd(fd, mode, &info, closefd ? SF_TRUE : SF_FALSE) : sf_open(path.c_str(), mode, &info);
+    if (sf == nullptr) {
+      code = sf_error(nullptr);
+      message = sf_strerror(nullptr);
+      return;
+    }
+    // must come before the first write: the header is finished at close
+    if (rf64_downgrade) sf_command(sf, SFC_RF64_AUTO_DOWNGRADE, nullptr, SF_TRUE);
+    // out-of-range floats clip instead of wrapping around
+    sf_command(sf, SFC_SET_CLIPPING, nullptr, SF_TRUE);
+  }
+};
+
+void ReadOpenRequest(const Napi::CallbackInfo& info, OpenRequest* r) {
+  Napi::Env env = info.Env();
+  if (info[0].IsString()) {
+    r->path = info[0].As<Napi::String>().Utf8Value();
+  } else if (info[0].IsNumber()) {
+    r->fd = info[0].As<Napi::Number>().Int32Value();
+    r->use_fd = true;
+  } else {
+    throw Napi::TypeError::New(env, "target must be a path or a file descriptor");
+  }
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "mode must be a number");
+  r->mode = info[1].As<Napi::Number>().Int32Value();
+  if (r->mode != SFM_READ && r->mode != SFM_WRITE && r->mode != SFM_RDWR)
+    throw Napi::TypeError::New(env, "mode must be SFM_READ, SFM_WRITE or SFM_RDWR");
+  if (!info[2].IsObject()) throw Napi::TypeError::New(env, "info must be an object");
+  Napi::Object o = info[2].As<Napi::Object>();
+  std::memset(&r->info, 0, sizeof r->info);
+  r->info.samplerate = static_cast<int>(NumberOr(o, "samplerate", 0));
+  r->info.channels = static_cast<int>(NumberOr(o, "channels", 0));
+  r->info.format = static_cast<int>(NumberOr(o, "format", 0));
+  if (info[3].IsObject()) {
+    Napi::Object options = info[3].As<Napi::Object>();
+    r->closefd = options.Get("closefd").ToBoolean().Value();
+    r->rf64_downgrade = options.Get("rf64Downgrade").ToBoolean().Value();
+    r->blocking = options.Get("blocking").ToBoolean().Value();
+  }
+}
+
+void FinalizeFile(Napi::Env, FileWrap* w) {
+  // Garbage collected while open (async operations hold a reference, so none
+  // is in flight): close it so that a written file gets its header.
+  {
+    std::lock_guard<std::mutex> lock(w->mutex);
+    if (w->sf != nullptr) sf_close(w->sf);
+    w->sf = nullptr;
+  }
+  if (w->env_state) w->env_state->files.erase(w);
+  Unregister(w);
+  delete w;
+}
+
+// Wraps an opened SNDFILE: {handle, info}.
+Napi::Object MakeHandle(Napi::Env env, OpenRequest& r) {
+  auto* w = new FileWrap();
+  w->sf = r.sf;
+  w->channels = r.info.channels;
+  w->format = r.info.format;
+  EnvState* state = env.GetInstanceData<EnvState>();
+  w->env_state = state;
+  if (state) state->files.insert(w);
+  Register(w);
+  Napi::External<FileWrap> handle = Napi::External<FileWrap>::New(env, w, FinalizeFile);
+  napi_type_tag_object(env, handle, &kFileTag);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("handle", handle);
+  result.Set("info", InfoObject(env, r.info));
+  return result;
+}
+
+// openSync(target, mode, {samplerate, channels, format}, {closefd, rf64Downgrade, blocking})
+//   -> {handle, info}; throws an Error with libsndfile's message and sndfileErrorCode
+Napi::Value OpenSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  OpenRequest r;
+  ReadOpenRequest(info, &r);
+  r.Run();
+  if (r.sf == nullptr) throw MakeSndfileError(env, r.message, r.code);
+  return MakeHandle(env, r);
+}
+
+class OpenWorker : public Napi::AsyncWorker {
+ public:
+  explicit OpenWorker(Napi::Env env)
+      : Napi::AsyncWorker(env, "pastream-sndfile-open"), deferred_(Napi::Promise::Deferred::New(env)) {}
+  OpenRequest request;
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override { request.Run(); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (request.sf == nullptr) {
+      deferred_.Reject(MakeSndfileError(env, request.message, request.code).Value());
+      return;
+    }
+    deferred_.Resolve(MakeHandle(env, request));
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+};
+
+// open(...) -> Promise<{handle, info}>: openSync off the event loop
+// (opening stdin waits for the header to arrive).
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  auto* worker = new OpenWorker(info.Env());
+  ReadOpenRequest(info, &worker->request);
+  worker->Queue();
+  return worker->Promise();
+}
+
+// ---- per-file operations ----
+
+// info(handle) -> {frames, samplerate, channels, format, sections, seekable}, current
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FileWrap* w = Unwrap(env, info[0]);
+  std::lock_guard<std::mutex> lock(w->mutex);
+  if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
+  SF_INFO sfinfo;
+  std::memset(&sfinfo, 0, sizeof sfinfo);
+  sf_command(w->sf, SFC_GET_CURRENT_SF_INFO, &sfinfo, sizeof sfinfo);
+  return InfoObject(env, sfinfo);
+}
+
+// Holds the handle (so the External outlives the operation) and the native
+// copy of the samples.
+class FileWorker : public Napi::AsyncWorker {
+ public:
+  FileWorker(Napi::Env env, const Napi::Value& handle, FileWrap* w, const char* name)
+      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)),
+        handle_(Napi::Persistent(handle.As<Napi::Object>())), w_(w) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  // Runs fn under the file's mutex; records "closed" or libsndfile's error.
+  template <typename Fn>
+  void Locked(Fn fn) {
+    std::lock_guard<std::mutex> lock(w_->mutex);
+    if (w_->sf == nullptr) {
+      closed_ = true;
+      return;
+    }
+    fn();
+  }
+  void RecordError(SNDFILE* sf) {
+    code_ = sf_error(sf);
+    if (code_ != SF_ERR_NO_ERROR) message_ = sf_strerror(sf);
+  }
+  // Rejects when closed or failed; returns true if it did.
+  bool RejectIfFailed(Napi::Env env) {
+    if (closed_) {
+      deferred_.Reject(Napi::Error::New(env, "sound file is closed").Value());
+      return true;
+    }
+    if (code_ != SF_ERR_NO_ERROR) {
+      deferred_.Reject(MakeSndfileError(env, message_, code_).Value());
+      return true;
+    }
+    return false;
+  }
+
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference handle_;
+  FileWrap* w_;
+  bool closed_ = false;
+  int code_ = SF_ERR_NO_ERROR;
+  std::string message_;
+};
+
+class ReadWorker : public FileWorker {
+ public:
+  ReadWorker(Napi::Env env, const Napi::Value& handle, FileWrap* w, DType dt, int64_t frames,
+             const Napi::TypedArray& out)
+      : FileWorker(env, handle, w, "pastream-sndfile-read"), dt_(dt), frames_(frames),
+        out_(Napi::Persistent(out.As<Napi::Object>())) {}
+
+  void Execute() override {
+    Locked([&] {
+      buffer_.resize(static_cast<size_t>(frames_) * w_->channels * SampleBytes(dt_));
+      got_ = ReadFrames(w_, dt_, buffer_.data(), frames_);
+      if (got_ < frames_) RecordError(w_->sf);
+    });
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (RejectIfFailed(env)) return;
+    Napi::TypedArray out = out_.Value().As<Napi::TypedArray>();
+    const size_t bytes = static_cast<size_t>(got_) * w_->channels * SampleBytes(dt_);
+    // the array may have been transferred (detached) meanwhile
+    if (out.ByteLength() < bytes) {
+      deferred_.Reject(Napi::Error::New(env, "the output array was detached or shrunk during read").Value());
+      return;
+    }
+    if (bytes > 0) std::memcpy(DataOf(out), buffer_.data(), bytes);
+    deferred_.Resolve(Napi::Number::New(env, static_cast<double>(got_)));
+  }
+
+ private:
+  DType dt_;
+  int64_t frames_;
+  int64_t got_ = 0;
+  Napi::ObjectReference out_;
+  std::vector<uint8_t> buffer_;
+};
+
+class WriteWorker : public FileWorker {
+ public:
+  WriteWorker(Napi::Env env, const Napi::Value& handle, FileWrap* w, DType dt, int64_t frames,
+              const Napi::TypedArray& data)
+      : FileWorker(env, handle, w, "pastream-sndfile-write"), dt_(dt), frames_(frames) {
+    const uint8_t* src = DataOf(data);
+    buffer_.assign(src, src + static_cast<size_t>(frames) * w->channels * SampleBytes(dt));
+  }
+
+  void Execute() override {
+    Locked([&] {
+      put_ = WriteFrames(w_, dt_, buffer_.data(), frames_);
+      if (put_ < frames_) {
+        RecordError(w_->sf);
+        if (code_ == SF_ERR_NO_ERROR) {
+          code_ = SF_ERR_SYSTEM;
+          message_ = "wrote " + std::to_string(put_) + " of " + std::to_string(frames_) + " frames";
+        }
+      }
+    });
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (RejectIfFailed(env)) return;
+    deferred_.Resolve(Napi::Number::New(env, static_cast<double>(put_)));
+  }
+
+ private:
+  DType dt_;
+  int64_t frames_;
+  int64_t put_ = 0;
+  std::vector<uint8_t> buffer_;
+};
+
+// read(handle, dtype, frames, out) -> Promise<frames read>
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FileWrap* w = Unwrap(env, info[0]);
+  DType dt = ParseDType(env, info[1]);
+  int64_t frames = FramesArg(env, info[2]);
+  Napi::TypedArray out = SamplesArg(env, info[3], dt, frames, w->channels);
+  auto* worker = new ReadWorker(env, info[0], w, dt, frames, out);
+  worker->Queue();
+  return worker->Promise();
+}
+
+// readSync(handle, dtype, frames, out) -> frames read
+Napi::Value ReadSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FileWrap* w = Unwrap(env, info[0]);
+  DType dt = ParseDType(env, info[1]);
+  int64_t frames = FramesArg(env, info[2]);
+  Napi::TypedArray out = SamplesArg(env, info[3], dt, frames, w->channels);
+  std::lock_guard<std::mutex> lock(w->mutex);
+  if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
+  int64_t got = ReadFrames(w, dt, DataOf(out), frames);
+  if (got < frames && sf_error(w->sf) != SF_ERR_NO_ERROR)
+    throw MakeSndfileError(env, sf_strerror(w->sf), sf_error(w->sf));
+  return Napi::Number::New(env, static_cast<double>(got));
+}
+
+// write(handle, dtype, frames, data) -> Promise<frames written>; data is copied first
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FileWrap* w = Unwrap(env, info[0]);
+  DType dt = ParseDType(env, info[1]);
+  int64_t frames = FramesArg(env, info[2]);
+  Napi::TypedArray data = SamplesArg(env, info[3], dt, frames, w->channels);
+  auto* worker = new WriteWorker(env, info[0], w, dt, frames, data);
+  worker->Queue();
+  return worker->Promise();
+}
+
+// writeSync(handle, dtype, frames, data) -> frames written
+Napi::Value WriteSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FileWrap* w = Unwrap(env, info[0]);
+  DType dt = ParseDType(env, info[1]);
+  int64_t frames = FramesArg(env, info[2]);
+  Napi::TypedArray data = SamplesArg(env, info[3], dt, frames, w->channels);
+  std::lock_guard<std::mutex> lock(w->mutex);
+  if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
+  int64_t put = WriteFrames(w, dt, DataOf(data), frames);
+  if (put < frames) {
+    int code = sf_error(w->sf);
+    if (code != SF_ERR_NO_ERROR) throw MakeSndfileError(env, sf_strerror(w->sf), code);
+    throw MakeSndfileError(env, "wrote " + std::to_string(put) + " of " + std::to_string(frames) + " frames",
+                           SF_ERR_SYSTEM);
+  }
+  return Napi::Number::New(env, static_cast<double>(put));
+}
+
+// seek(handle, frames, whence) -> new position in frames (whence may carry SFM_READ/SFM_WRITE)
+Napi::Value Seek(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FileWrap* w = Unwrap(env, info[0]);
+  if (!info[1].IsNumber() || !info[2].IsNumber()) throw Napi::TypeError::New(env, "seek(handle, frames, whence)");
+  sf_count_t frames = static_cast<sf_count_t>(info[1].As<Napi::Number>().Int64Value());
+  int whence = info[2].As<Napi::Number>().Int32Value();
+  std::lock_guard<std::mutex> lock(w->mutex);
+  if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
+  sf_count_t position = sf_seek(w->sf, frames, whence);
+  if (position < 0) throw MakeSndfileError(env, sf_strerror(w->sf), sf_error(w->sf));
+  return Napi::Number::New(env, static_cast<double>(position));
+}
+
+// Closes under the mutex; returns sf_close's error code (0 = fine).
+int CloseNow(FileWrap* w) {
+  std::lock_guard<std::mutex> lock(w->mutex);
+  if (w->sf == nullptr) return 0;
+  int rc = sf_close(w->sf);
+  w->sf = nullptr;
+  return rc;
+}
+
+class CloseWorker : public FileWorker {
+ public:
+  CloseWorker(Napi::Env env, const Napi::Value& handle, FileWrap* w)
+      : FileWorker(env, handle, w, "pastream-sndfile-close") {}
+  void Execute() override { rc_ = CloseNow(w_); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (w_->env_state) w_->env_state->files.erase(w_);
+    if (rc_ != 0) {
+      deferred_.Reject(MakeSndfileError(env, sf_error_number(rc_), rc_).Value());
+      return;
+    }
+    deferred_.Resolve(env.Undefined());
+  }
+
+ private:
+  int rc_ = 0;
+};
+
+// close(handle) -> Promise<void>: finishes the header; closing twice is a no-op
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FileWrap* w = Unwrap(env, info[0]);
+  auto* worker = new CloseWorker(env, info[0], w);
+  worker->Queue();
+  return worker->Promise();
+}
+
+// closeSync(handle)
+Napi::Value CloseSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FileWrap* w = Unwrap(env, info[0]);
+  int rc = CloseNow(w);
+  if (w->env_state) w->env_state->files.erase(w);
+  if (rc != 0) throw MakeSndfileError(env, sf_error_number(rc), rc);
+  return env.Undefined();
+}
+
+void FinalizeEnvState(Napi::Env, EnvState* state) {
+  // The environment is going away (a Worker ends, or the main thread returns
+  // from its event loop): close what it still has open.
+  CloseIdle(state->files);
+  for (FileWrap* w : state->files) w->env_state = nullptr;
+  delete state;
+}
+
+std::once_flag at_exit_once;
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  std::call_once(at_exit_once, [] { std::atexit(CloseAllAtExit); });
+  env.SetInstanceData<EnvState, FinalizeEnvState>(new EnvState());
+  exports.Set("version", Napi::Function::New(env, Version));
+  exports.Set("majorFormats", Napi::Function::New(env, MajorFormats));
+  exports.Set("subtypes", Napi::Function::New(env, Subtypes));
+  exports.Set("formatCheck", Napi::Function::New(env, FormatCheck));
+  exports.Set("open", Napi::Function::New(env, Open));
+  exports.Set("openSync", Napi::Function::New(env, OpenSync));
+  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("read", Napi::Function::New(env, Read));
+  exports.Set("readSync", Napi::Function::New(env, ReadSync));
+  exports.Set("write", Napi::Function::New(env, Write));
+  exports.Set("writeSync", Napi::Function::New(env, WriteSync));
+  exports.Set("seek", Napi::Function::New(env, Seek));
+  exports.Set("close", Napi::Function::New(env, Close));
+  exports.Set("closeSync", Napi::Function::New(env, CloseSync));
+  Napi::Object modes = Napi::Object::New(env);
+  modes.Set("READ", static_cast<int>(SFM_READ));
+  modes.Set("WRITE", static_cast<int>(SFM_WRITE));
+  modes.Set("RDWR", static_cast<int>(SFM_RDWR));
+  exports.Set("modes", modes);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(pastream_sndfile, Init)

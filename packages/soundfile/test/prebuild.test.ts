@@ -1,0 +1,166 @@
+// The published package works from its prebuilt addon alone: pack it (with
+// the workspace packages it depends on), install the tarballs into a fresh
+// project with install scripts off (so node-gyp never runs), and load it
+// both ways (require and import) with PREBUILDS_ONLY=1 so that
+// node-gyp-build may not fall back to build/.
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
+const packagesDir = join(packageDir, '..')
+const platformKey = `${process.platform}-${process.arch}`
+
+/** The repo's pinned pnpm when present (.tools/), else whatever `pnpm` is on PATH. */
+function pnpmBin(): string {
+  const pinned = join(packagesDir, '..', '.tools', 'node_modules', '.bin', 'pnpm')
+  return existsSync(pinned) ? pinned : 'pnpm'
+}
+
+/** This process's env without what pnpm/npm scripts inject for their own children. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm|pnpm)_(package_|lifecycle_|command$|config_verify_deps_before_run$|config_user_agent$)/i.test(key)) continue
+    env[key] = value
+  }
+  return { ...env, ...extra }
+}
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeout: number): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout })
+  if (result.error) throw result.error
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}\n${result.stdout}\n${result.stderr}`)
+  }
+  return result
+}
+
+function pack(directory: string, destination: string): string {
+  const before = new Set(existsSync(destination) ? readdirSync(destination) : [])
+  run(pnpmBin(), ['pack', '--pack-destination', destination], directory, cleanEnv(), 60_000)
+  const added = readdirSync(destination).filter((name) => name.endsWith('.tgz') && !before.has(name))
+  expect(added).toHaveLength(1)
+  return join(destination, added[0] ?? '')
+}
+
+// Loads the installed package with require and with import, in one process,
+// and writes and reads a file with each.
+const checkScript = `
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+const require = createRequire(import.meta.url)
+const cjs = require('@pastream/soundfile')
+const esm = await import('@pastream/soundfile')
+const root = dirname(require.resolve('@pastream/soundfile/package.json'))
+const path = join(process.cwd(), 'check.flac')
+const writer = cjs.SoundFile.openSync(path, { mode: 'w', samplerate: 8000, channels: 2 })
+writer.writeSync(new Int16Array([1, -1, 2, -2, 3, -3]))
+writer.closeSync()
+const reader = await esm.SoundFile.open(path)
+const back = await reader.read(-1, { dtype: 'int16' })
+await reader.close()
+let error = ''
+try { await esm.SoundFile.open('missing.wav') } catch (e) { error = e.name + ': ' + e.message + ' ' + (e instanceof esm.SoundFileError) }
+console.log('cjs ' + cjs.libsndfileVersion())
+console.log('esm ' + esm.libsndfileVersion())
+console.log(JSON.stringify({
+  root,
+  cjsEntry: require.resolve('@pastream/soundfile'),
+  esmEntry: import.meta.resolve('@pastream/soundfile'),
+  addon: require('node-gyp-build').path(root),
+  format: reader.format,
+  back: Array.from(back),
+  flac: cjs.checkFormat('FLAC', 'PCM_24'),
+  error,
+}))
+`
+
+interface CheckReport {
+  root: string
+  cjsEntry: string
+  esmEntry: string
+  addon: string
+  format: string
+  back: number[]
+  flac: boolean
+  error: string
+}
+
+describe('the packed package runs from its prebuild', { timeout: 120_000 }, () => {
+  let temp = ''
+  let tarballs: string[] = []
+  let project = ''
+  let installed = ''
+
+  beforeAll(() => {
+    temp = realpathSync(mkdtempSync(join(tmpdir(), 'pastream-soundfile-prebuild-')))
+  })
+  afterAll(() => {
+    if (temp) rmSync(temp, { recursive: true, force: true })
+  })
+
+  it('packs dist/, the prebuild and the binding source', () => {
+    const out = join(temp, 'pack')
+    mkdirSync(out)
+    const own = pack(packageDir, out)
+    const files = execFileSync('tar', ['-tzf', own], { encoding: 'utf8' }).split('\n').filter(Boolean)
+    const prebuilds = files.filter((f) => f.startsWith(`package/prebuilds/${platformKey}/`) && f.endsWith('.node'))
+    expect(prebuilds.length, `a prebuilds/${platformKey}/*.node in ${files.join(', ')}`).toBeGreaterThanOrEqual(1)
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package/package.json',
+        'package/dist/index.js',
+        'package/dist/index.cjs',
+        'package/dist/index.d.ts',
+        'package/dist/index.d.cts',
+        'package/binding.gyp',
+        'package/src/binding/sndfile.cc',
+      ]),
+    )
+    expect(files.filter((f) => f.startsWith('package/build/'))).toEqual([])
+    expect(files.filter((f) => f.includes('.test.'))).toEqual([])
+    // the workspace packages it depends on, packed the same way
+    tarballs = [own, pack(join(packagesDir, 'stream'), out), pack(join(packagesDir, 'core-native'), out)]
+  })
+
+  it('installs into a fresh project without running any script', () => {
+    expect(tarballs).toHaveLength(3)
+    project = join(temp, 'project')
+    mkdirSync(project)
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'prebuild-check', version: '1.0.0', private: true }))
+    // npm warns about the unknown 'nodedir' user config here: harmless
+    run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', ...tarballs], project, cleanEnv(), 100_000)
+    installed = join(project, 'node_modules', '@pastream', 'soundfile')
+    expect(existsSync(join(installed, 'package.json'))).toBe(true)
+    expect(existsSync(join(project, 'node_modules', 'node-gyp-build', 'package.json'))).toBe(true)
+    expect(readdirSync(join(installed, 'prebuilds', platformKey)).some((f) => f.endsWith('.node'))).toBe(true)
+    // nothing compiled: no build/ and no compiler toolchain pulled in
+    expect(existsSync(join(installed, 'build'))).toBe(false)
+    expect(existsSync(join(project, 'node_modules', 'node-gyp'))).toBe(false)
+  })
+
+  it('loads with require and import under PREBUILDS_ONLY=1', () => {
+    expect(installed).not.toBe('')
+    const script = join(project, 'check.mjs')
+    writeFileSync(script, checkScript)
+    const result = run(process.execPath, [script], project, cleanEnv({ PREBUILDS_ONLY: '1' }), 30_000)
+    const lines = result.stdout.trim().split('\n')
+    expect(lines[0]).toMatch(/^cjs libsndfile-1\./)
+    expect(lines[1]).toMatch(/^esm libsndfile-1\./)
+    const report = JSON.parse(lines[lines.length - 1] ?? '{}') as CheckReport
+    // it ran the installed copy, not the workspace's
+    expect(report.root).toBe(installed)
+    expect(report.cjsEntry).toBe(join(installed, 'dist', 'index.cjs'))
+    expect(fileURLToPath(report.esmEntry)).toBe(join(installed, 'dist', 'index.js'))
+    expect(report.addon.startsWith(join(installed, 'prebuilds', platformKey) + sep)).toBe(true)
+    expect(report.format).toBe('FLAC')
+    expect(report.back).toEqual([1, -1, 2, -2, 3, -3])
+    expect(report.flac).toBe(true)
+    expect(report.error).toBe("SoundFileError: Error opening 'missing.wav': System error : No such file or directory. true")
+    expect(existsSync(join(installed, 'build'))).toBe(false)
+  })
+})

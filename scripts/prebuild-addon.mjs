@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Builds the N-API addon of the package in the current directory into
+// prebuilds/<platform>-<arch>/ with prebuildify (stripped), against the local
+// Node headers so that nothing is downloaded. `--gyp-only` runs a plain
+// node-gyp rebuild into build/ instead. Used by core-native and soundfile.
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { localNodedir } from './lib/node-headers.mjs'
+
+const here = process.cwd()
+const { name } = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'))
+const require = createRequire(join(here, 'package.json'))
+const nodedir = localNodedir()
+const env = { ...process.env }
+if (nodedir) env.npm_config_nodedir = nodedir
+
+const gypOnly = process.argv.includes('--gyp-only')
+const bin = gypOnly
+  ? require.resolve('node-gyp/bin/node-gyp.js')
+  : join(dirname(require.resolve('prebuildify/package.json')), 'bin.js')
+const args = gypOnly ? ['rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])] : ['--napi', '--strip']
+const result = spawnSync(process.execPath, [bin, ...args], { cwd: here, env, stdio: 'inherit' })
+if (result.status !== 0) {
+  console.error(`${name}: ${gypOnly ? 'node-gyp rebuild' : 'prebuildify'} failed (exit ${result.status ?? result.signal})`)
+  process.exit(1)
+}
