@@ -215,6 +215,24 @@ async function cpuPerSecond() {
   }
 }
 
+/** What one event-loop wake per period costs here with no work at all: the floor for chunksize 256. */
+async function bareTimerWakes() {
+  const periodMs = (256 / samplerate) * 1000
+  const u0 = process.cpuUsage()
+  const t0 = performance.now()
+  let wakes = 0
+  while (performance.now() - t0 < 3000) {
+    await sleep(Math.floor(periodMs))
+    wakes++
+  }
+  const u = process.cpuUsage(u0)
+  const msPerSecond = (u.user + u.system) / 1000 / ((performance.now() - t0) / 1000)
+  report(
+    `reference: a bare Node timer waking ${Math.round(wakes / 3)} times/s (once per period) with no stream and no work costs ${msPerSecond.toFixed(2)} ms/s ` +
+      `(${((u.user + u.system) / wakes).toFixed(0)} us per wake) on this machine`,
+  )
+}
+
 async function timeToFirstChunk() {
   const times = []
   for (let i = 0; i < 5; i++) {
@@ -245,6 +263,7 @@ try {
   await playbackWhileBlocked('typed array')
   await chunkDelay()
   await cpuPerSecond()
+  await bareTimerWakes()
   await timeToFirstChunk()
 } finally {
   await device.stop()
