@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { layout } from './layout.js'
 import { RingBuffer } from './ring-buffer.js'
-import { prng } from '../test/prng.mjs'
+import { prng } from './testing.js'
 
 const HEADER = layout.PAS_RING_HEADER_BYTES
 const WRITE = layout.PAS_RING_WRITE_INDEX_OFFSET / 4

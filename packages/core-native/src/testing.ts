@@ -257,3 +257,23 @@ export function findVirtualDevice(deviceName = 'loopback'): NativeDevice {
   }
   return device
 }
+
+/**
+ * mulberry32: a small seeded PRNG for deterministic test signals, so a
+ * failing test reproduces. Returns numbers uniform in [0, 1).
+ * @example
+ * ```ts
+ * const random = prng(42)
+ * const noise = Float32Array.from({ length: 480 }, () => random() * 2 - 1)
+ * ```
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}

@@ -2,7 +2,7 @@
 // finding the loopback delay.
 import { devices, NativeStream, RingBuffer, sampleSizes, type DType, type EngineConfig, type EngineStats } from '../src/index.js'
 import { findVirtualDevice } from '../src/testing.js'
-import { prng } from './prng.mjs'
+import { prng } from '../src/testing.js'
 
 export { prng }
 

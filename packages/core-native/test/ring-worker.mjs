@@ -16,7 +16,7 @@
 // Posts one message when done: { role, elements, bytes, mismatches, firstMismatch, guardErrors, waits, timedOut }.
 import { parentPort, workerData } from 'node:worker_threads'
 import { RingBuffer } from '../dist/index.js'
-import { prng } from './prng.mjs'
+import { prng } from '../dist/testing.js'
 
 const DATA = 0
 const SPACE = 1

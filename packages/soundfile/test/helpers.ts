@@ -3,18 +3,9 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DType } from '@pastream/stream'
+import { prng } from '@pastream/core-native/testing'
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. Uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { prng }
 
 export type Samples = Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array
 

@@ -17,6 +17,7 @@ export {
   startVirtualDevice,
   findVirtualDevice,
   jackEnv,
+  prng,
   type VirtualDevice,
   type VirtualDeviceOptions,
 } from '@pastream/core-native/testing'

@@ -2,6 +2,7 @@
 // finding the loopback delay, bit-exact comparison, and small waits.
 import type { DType } from '@pastream/core-native'
 import { arrayTypes, type SampleArrays } from '../src/typed.js'
+import { prng } from '../src/testing.js'
 
 /** The loopback device's name (test/global-setup.ts). */
 export const DEVICE = 'loopback'
@@ -9,17 +10,7 @@ export const DEVICE = 'loopback'
 export const SAMPLERATE = 48000
 export const PERIOD = 256
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. Uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { prng }
 
 /** A seeded integer in [lo, hi]. */
 export function randomInt(random: () => number, lo: number, hi: number): number {
