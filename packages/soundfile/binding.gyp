@@ -2,14 +2,15 @@
   "targets": [
     {
       "target_name": "pastream_sndfile",
-      "sources": ["src/binding/sndfile.cc"],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "sources": ["src/binding/sndfile.cc", "../core-native/src/core/ring.c"],
+      "include_dirs": ["../core-native/include", "<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-fvisibility=hidden"],
+      "cflags_c": ["-std=c11"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "libraries": ["-lsndfile"],
+      "libraries": ["-lsndfile", "-lpthread"],
       "conditions": [
         ["OS=='mac'", {
           "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17" }

@@ -1,11 +1,5 @@
-import { defineConfig } from 'vitest/config'
+import { deviceTestConfig } from '../../vitest.base.js'
 
-// No sound card involved: the tests use real libsndfile on real files in temp
-// directories, so test files may run in parallel.
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30000,
-    hookTimeout: 30000,
-  },
-})
+// The pump tests use the virtual loopback device (test/global-setup.ts), so
+// test files run one at a time; the others use real files in temp dirs.
+export default deviceTestConfig('./test/global-setup.ts')

@@ -64,7 +64,35 @@ export interface NativeAddon {
   seek(handle: NativeFileHandle, frames: number, whence: number): number
   close(handle: NativeFileHandle): Promise<void>
   closeSync(handle: NativeFileHandle): void
+  pumpRecord(handle: NativeFileHandle, ring: Uint8Array, options: NativePumpOptions): NativePumpHandle
+  pumpPlay(handle: NativeFileHandle, ring: Uint8Array, options: NativePumpOptions): NativePumpHandle
+  pumpStatus(pump: NativePumpHandle): NativePumpStatus
+  pumpStop(pump: NativePumpHandle): Promise<NativePumpStatus>
   modes: { READ: number; WRITE: number; RDWR: number }
+}
+
+declare const pumpBrand: unique symbol
+/** Opaque, type-tagged native handle of a file pump thread. */
+export type NativePumpHandle = { readonly [pumpBrand]: 'pump' }
+
+export interface NativePumpOptions {
+  dtype: string
+  /** with blocksize: the thread sleeps about half a period between polls */
+  samplerate: number
+  blocksize: number
+  /** play: seek back to the start at end of file */
+  loop?: boolean
+  /** the file's name, for error messages */
+  name: string
+}
+
+export interface NativePumpStatus {
+  /** the thread is still moving frames */
+  running: boolean
+  /** frames moved between the ring and the file */
+  frames: number
+  /** why the thread stopped early (disk full, file closed...) */
+  error?: string
 }
 
 let addon: NativeAddon | undefined

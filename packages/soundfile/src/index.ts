@@ -30,6 +30,7 @@ export {
   type EndianName,
 } from './formats.js'
 export { SoundFileError, type SoundFileErrorInfo } from './errors.js'
+export { recordToFile, playFromFile, type FilePump, type FilePumpOptions, type PlayFromFileOptions } from './pumps.js'
 import { native } from './binding.js'
 
 /** libsndfile's version string, e.g. 'libsndfile-1.2.0'. */

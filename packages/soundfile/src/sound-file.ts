@@ -519,6 +519,18 @@ export class SoundFile {
     return this.#handle
   }
 
+  /**
+   * @internal For the file pumps (pumps.ts): the native handle and the
+   * file's name for messages. The caller keeps the file idle while a pump
+   * runs on it (libsndfile calls are serialised by the native mutex anyway).
+   */
+  pumpTarget(direction: 'record' | 'play'): { handle: NativeFileHandle; name: string } {
+    const verb = direction === 'record' ? 'record to' : 'play'
+    const handle = direction === 'record' ? this.#writable(verb) : this.#readable(verb)
+    this.#idle(direction === 'record' ? 'recordToFile' : 'playFromFile')
+    return { handle, name: describeTarget(this.path, this.mode === 'w') }
+  }
+
   #idle(method: string): void {
     if (this.#pending > 0) {
       throw new Error(`SoundFile.${method}() while an asynchronous operation is in progress: await it first`)

@@ -1,0 +1,12 @@
+// The virtual loopback device for this package's tests: its own server name.
+import { startVirtualDevice, type VirtualDevice } from '@pastream/stream/testing'
+
+let device: VirtualDevice | undefined
+
+export async function setup(): Promise<void> {
+  device = await startVirtualDevice({ name: 'pastream-test-soundfile', channels: 8 })
+}
+
+export async function teardown(): Promise<void> {
+  await device?.stop()
+}
