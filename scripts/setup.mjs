@@ -26,6 +26,7 @@ const systemPackages = [
   'libsndfile1', 'libsndfile1-dev', // libsndfile runtime and headers (@pastream/soundfile)
   'jackd2', // the JACK server: the virtual loopback device for tests and `npm start`
   'python3', 'make', 'g++', 'pkg-config', // node-gyp
+  'sox', // the soundfile tests check that finalized recordings open in sox too
 ]
 
 function log(message) {

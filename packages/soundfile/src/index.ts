@@ -37,3 +37,14 @@ import { native } from './binding.js'
 export function libsndfileVersion(): string {
   return native().version()
 }
+export {
+  SoundFileInputStream,
+  SoundFileOutputStream,
+  SoundFileDuplexStream,
+  pickSubtype,
+  type RecordFileOptions,
+  type PlayFileOptions,
+  type SoundFileInputStreamOptions,
+  type SoundFileOutputStreamOptions,
+  type SoundFileDuplexStreamOptions,
+} from './file-streams.js'
