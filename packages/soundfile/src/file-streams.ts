@@ -484,3 +484,51 @@ export class SoundFileDuplexStream<D extends DType = 'float32'> extends DuplexSt
     for (const result of results) if (result.status === 'rejected') throw result.reason
   }
 }
+
+// ---------------------------------------------------------------------------
+
+/**
+ * A stream that plays the file at `path` (samplerate and channels from the
+ * file): the same as `new SoundFileOutputStream(path, options)`.
+ *
+ * @example
+ * ```ts
+ * await using stream = fromFile('recording.wav', { device: 'loopback' })
+ * await stream.start()
+ * await stream.wait()
+ * ```
+ */
+export function fromFile<D extends DType = 'float32'>(path: string, options: SoundFileOutputStreamOptions<D> = {}): SoundFileOutputStream<D> {
+  return new SoundFileOutputStream<D>(path, options)
+}
+
+/** File options of {@link toFile}. */
+export type ToFileOptions = Omit<RecordFileOptions, 'pumpBuffersize'>
+
+/**
+ * Opens `path` for writing to match `stream` (its samplerate, recorded
+ * channels, and a subtype from its dtype unless given: see pickSubtype)
+ * and sets the file as the stream's sink: the next run (start(), play(),
+ * ...) records into it on a native thread. Close the file when the run has
+ * ended (that writes the header); one file per recording.
+ *
+ * @example
+ * ```ts
+ * await using input = new InputStream({ device: 'loopback', dtype: 'int16' })
+ * await using file = toFile(input, 'recording.wav')
+ * input.frames = 1000
+ * await input.start()
+ * await input.wait()
+ * ```
+ */
+export function toFile<D extends DType>(stream: InputStream<D> | DuplexStream<D>, path: string, options: ToFileOptions = {}): SoundFile {
+  const plan = recordPlan(path, stream.dtype, options)
+  const file = SoundFile.openSync(path, { mode: 'w', samplerate: stream.samplerate, channels: stream.recordedChannels, ...plan })
+  try {
+    stream.setSink(file)
+  } catch (error) {
+    file.closeSync()
+    throw error
+  }
+  return file
+}

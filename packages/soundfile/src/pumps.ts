@@ -5,7 +5,7 @@
  * ring and the file alive (the native handle holds references to both
  * until stop() has joined the thread).
  */
-import { RingBuffer, type DType, type DuplexStream, type InputStream, type OutputStream } from '@pastream/stream'
+import { RingBuffer, sampleSizes, type DType, type DuplexStream, type InputStream, type OutputStream, type RingEndpointContext, type RingEndpointPump } from '@pastream/stream'
 import { native, type NativePumpHandle, type NativePumpStatus } from './binding.js'
 import { SoundFileError } from './errors.js'
 import type { SoundFile } from './sound-file.js'
@@ -136,4 +136,104 @@ export function playFromFile<D extends DType>(
   return new NativeFilePump(pump, ring, file, () => {
     if (!stream.active) stream.setSource(undefined)
   })
+}
+
+/**
+ * The SoundFile side of @pastream/stream's RingEndpoint protocol: a native
+ * play pump (role 'source', from the start of the file, looping when the
+ * run loops) or record pump (role 'sink') on the ring the stream
+ * allocated. `done` settles when the pump has stopped: at the engine's end
+ * (a record pump first writes what is left in the ring), on cancel(), or as
+ * soon as the thread stops on an error (a SoundFileError, which aborts the
+ * stream).
+ * @internal
+ */
+export function endpointPump(file: SoundFile, role: 'source' | 'sink', ring: RingBuffer, context: RingEndpointContext): RingEndpointPump {
+  const name = typeof file.path === 'number' ? `fd ${file.path}` : `'${file.path}'`
+  if (file.channels !== context.channels) {
+    throw new RangeError(
+      `The stream ${role === 'source' ? 'plays' : 'records'} ${context.channels} channel(s) but ${name} has ${file.channels}: open the stream with channels ${file.channels}`,
+    )
+  }
+  if (file.samplerate !== context.samplerate) {
+    throw new RangeError(`The stream runs at ${context.samplerate} Hz but ${name} is at ${file.samplerate} Hz: open the stream with samplerate ${file.samplerate}`)
+  }
+  const framebytes = file.channels * sampleSizes[context.dtype]
+  if (ring.elementsize !== framebytes) {
+    throw new RangeError(`Expected a ring with elementsize ${framebytes} (${file.channels} channels of ${context.dtype}), got ${ring.elementsize}`)
+  }
+  if (role === 'source') {
+    // every run plays the file from its start
+    if (file.seekable && file.tell() !== 0) file.seek(0)
+    const frames = file.frames
+    const { handle, name: target } = file.pumpTarget('play')
+    // the pump fills the ring before it returns: ready at once
+    const pump = native().pumpPlay(handle, ring.view, {
+      dtype: context.dtype,
+      samplerate: context.samplerate,
+      blocksize: context.blocksize,
+      loop: context.loop,
+      name: target,
+    })
+    return new EndpointFilePump(pump, file, frames >= 0 ? frames : undefined)
+  }
+  const { handle, name: target } = file.pumpTarget('record')
+  const pump = native().pumpRecord(handle, ring.view, {
+    dtype: context.dtype,
+    samplerate: context.samplerate,
+    blocksize: context.blocksize,
+    name: target,
+  })
+  return new EndpointFilePump(pump, file, undefined)
+}
+
+/** How often a running endpoint pump is checked for an early end (an error, or a file played to its end). */
+const POLL_MS = 20
+
+class EndpointFilePump implements RingEndpointPump {
+  readonly ready: Promise<void> = Promise.resolve()
+  readonly done: Promise<void>
+  readonly frames: number | undefined
+  #pump: NativePumpHandle
+  #file: SoundFile
+  #timer: ReturnType<typeof setInterval> | undefined
+  #stopping = false
+  #resolve!: () => void
+  #reject!: (error: unknown) => void
+
+  constructor(pump: NativePumpHandle, file: SoundFile, frames: number | undefined) {
+    this.#pump = pump
+    this.#file = file
+    this.frames = frames
+    this.done = new Promise<void>((resolve, reject) => {
+      this.#resolve = resolve
+      this.#reject = reject
+    })
+    // the stream attaches its handler at once; never an unhandled rejection meanwhile
+    this.done.catch(() => undefined)
+    this.#timer = setInterval(() => {
+      if (!native().pumpStatus(this.#pump).running) this.#stop()
+    }, POLL_MS)
+  }
+
+  engineStopped(): void {
+    this.#stop()
+  }
+
+  cancel(): void {
+    this.#stop()
+  }
+
+  #stop(): void {
+    if (this.#stopping) return
+    this.#stopping = true
+    clearInterval(this.#timer)
+    this.#timer = undefined
+    native()
+      .pumpStop(this.#pump)
+      .then((status) => {
+        if (status.error !== undefined) this.#reject(new SoundFileError(status.error, { path: this.#file.path }))
+        else this.#resolve()
+      }, this.#reject)
+  }
 }

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, statSync } from 'node:fs'
-import type { DType, SampleArray, SampleArrayOf } from '@pastream/stream'
+import { ringEndpoint, type DType, type RingBuffer, type RingEndpoint, type RingEndpointContext, type RingEndpointPump, type SampleArray, type SampleArrayOf } from '@pastream/stream'
+import { endpointPump } from './pumps.js'
 import { native, type NativeFileHandle, type NativeInfo, type NativeOpenOptions, type NativeSamples } from './binding.js'
 import { describeTarget, fromNative, SoundFileError } from './errors.js'
 import {
@@ -377,7 +378,7 @@ function planOpenOwning(target: unknown, options: SoundFileOptions): OpenPlan {
  * await file.write(new Int16Array(96000))
  * ```
  */
-export class SoundFile {
+export class SoundFile implements RingEndpoint {
   #handle: NativeFileHandle | undefined
   #info: NativeInfo
   #queue: Promise<unknown> = Promise.resolve()
@@ -765,6 +766,18 @@ export class SoundFile {
     } catch (error) {
       throw fromNative(error, 'Error seeking in', this.path, this.mode === 'w')
     }
+  }
+
+  /**
+   * @internal The RingEndpoint protocol of @pastream/stream: lets
+   * `play(file)`, `playrec(file)`, `chunks({ playback: file })`,
+   * `setSource(file)` and `setSink(file)` stream this file through a native
+   * pump (role 'source': from its start, exactly its frames unless looping;
+   * role 'sink': appended at the write position). The file stays open:
+   * close it after the run.
+   */
+  [ringEndpoint](role: 'source' | 'sink', ring: RingBuffer, context: RingEndpointContext): RingEndpointPump {
+    return endpointPump(this, role, ring, context)
   }
 
   /** The read position in frames (in mode 'w': the write position). */

@@ -1,6 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
-import type { Sink, Source } from './pumps.js'
+import { isRingEndpoint, type Sink, type Source } from './pumps.js'
 import { Stream, type RunOptions, type StreamOptions } from './stream.js'
 
 /**
@@ -66,7 +66,7 @@ export interface PlayHost extends Stream {
 }
 
 function isStreaming(source: Source): boolean {
-  return !ArrayBuffer.isView(source) && !(source instanceof URL) && !('elementsize' in (source as object))
+  return !ArrayBuffer.isView(source) && !isRingEndpoint(source) && !(source instanceof URL) && !('elementsize' in (source as object))
 }
 
 /**

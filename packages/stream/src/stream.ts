@@ -18,8 +18,11 @@ import {
   CallbackSinkPump,
   StreamingSourcePump,
   WorkerPump,
+  isRingEndpoint,
+  ringEndpoint,
   sleepFrames,
   type Pump,
+  type RingEndpointContext,
   type PumpContext,
   type Sink,
   type Source,
@@ -459,6 +462,11 @@ export abstract class Stream implements AsyncDisposable {
     }
   }
 
+  /** What a RingEndpoint source or sink is told about the run. */
+  #endpointContext(channels: number): RingEndpointContext {
+    return { samplerate: this.samplerate, loop: this.loop, channels, dtype: this.dtype, blocksize: this.blocksize }
+  }
+
   /** Builds the tx side of a run: ring + pump (or none) + engine loop flag. */
   #planSource(prebuffer: boolean): { ring: RingBuffer | null; pump?: Pump; engineLoop: boolean; frames?: number } {
     const source = this.source
@@ -469,6 +477,13 @@ export abstract class Stream implements AsyncDisposable {
         throw new RangeError(`Expected a source ring with elementsize ${framebytes} (${this.txChannels} channels x ${this.samplesize} bytes), got ${source.elementsize}`)
       }
       return { ring: source, engineLoop: this.loop }
+    }
+    if (isRingEndpoint(source)) {
+      // the endpoint loops itself: the engine must not replay the ring
+      const ring = new RingBuffer(framebytes, this.buffersize)
+      const pump = source[ringEndpoint]('source', ring, this.#endpointContext(this.txChannels))
+      const frames = pump.frames
+      return { ring, pump, engineLoop: false, ...(typeof frames === 'number' && frames >= 0 ? { frames } : {}) }
     }
     if (ArrayBuffer.isView(source)) {
       const bytes = asBytes(source)
@@ -510,11 +525,12 @@ export abstract class Stream implements AsyncDisposable {
     const size = frames > 0 && !this.#buffersizeGiven ? nextPowerOfTwo(Math.min(frames, ONE_RING_MAX_FRAMES)) : this.buffersize
     const ring = new RingBuffer(framebytes, Math.max(size, 256))
     if (sink === undefined) return this.#readsRx ? { ring } : { ring, pump: new DiscardPump(ring, this.samplerate) }
+    if (isRingEndpoint(sink)) return { ring, pump: sink[ringEndpoint]('sink', ring, this.#endpointContext(this.rxChannels)) }
     const ctx = this.context(ring, 'sink', this.rxChannels)
     if (sink instanceof URL) return { ring, pump: new WorkerPump(ctx, sink, { prebuffer: false }) }
     if (ArrayBuffer.isView(sink)) return { ring, pump: new ArraySinkPump(ctx, asBytes(sink)) }
     if (sink instanceof Writable || typeof sink === 'function') return { ring, pump: new CallbackSinkPump(ctx, sink) }
-    throw new TypeError(`Expected a typed array, RingBuffer, Worker module URL, function or Writable for the sink, got ${Object.prototype.toString.call(sink)}`)
+    throw new TypeError(`Expected a typed array, RingBuffer, Worker module URL, function, Writable or RingEndpoint (e.g. a SoundFile) for the sink, got ${Object.prototype.toString.call(sink)}`)
   }
 
   /** @internal The rx ring of the current run (chunks() reads it directly). */
