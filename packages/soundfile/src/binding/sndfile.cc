@@ -732,14 +732,27 @@ class WriteWorker : public FileWorker {
   std::vector<uint8_t> buffer_;
 };
 
-// read(handle, dtype, frames, out) -> Promise<frames read>
-Napi::Value Read(const Napi::CallbackInfo& info) {
+// The arguments read/write and their sync variants share: (handle, dtype, frames, samples).
+struct IoArgs {
+  FileWrap* w;
+  DType dt;
+  int64_t frames;
+  Napi::TypedArray samples;
+};
+
+IoArgs ParseIoArgs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FileWrap* w = Unwrap(env, info[0]);
   DType dt = ParseDType(env, info[1]);
   int64_t frames = FramesArg(env, info[2]);
-  Napi::TypedArray out = SamplesArg(env, info[3], dt, frames, w->channels);
-  auto* worker = new ReadWorker(env, info[0], w, dt, frames, out);
+  return {w, dt, frames, SamplesArg(env, info[3], dt, frames, w->channels)};
+}
+
+// read(handle, dtype, frames, out) -> Promise<frames read>
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  IoArgs a = ParseIoArgs(info);
+  auto* worker = new ReadWorker(env, info[0], a.w, a.dt, a.frames, a.samples);
   worker->Queue();
   return worker->Promise();
 }
@@ -747,10 +760,7 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
 // readSync(handle, dtype, frames, out) -> frames read
 Napi::Value ReadSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  FileWrap* w = Unwrap(env, info[0]);
-  DType dt = ParseDType(env, info[1]);
-  int64_t frames = FramesArg(env, info[2]);
-  Napi::TypedArray out = SamplesArg(env, info[3], dt, frames, w->channels);
+  auto [w, dt, frames, out] = ParseIoArgs(info);
   std::lock_guard<std::mutex> lock(w->mutex);
   if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
   int64_t got = ReadFrames(w, dt, DataOf(out), frames);
@@ -762,11 +772,8 @@ Napi::Value ReadSync(const Napi::CallbackInfo& info) {
 // write(handle, dtype, frames, data) -> Promise<frames written>; data is copied first
 Napi::Value Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  FileWrap* w = Unwrap(env, info[0]);
-  DType dt = ParseDType(env, info[1]);
-  int64_t frames = FramesArg(env, info[2]);
-  Napi::TypedArray data = SamplesArg(env, info[3], dt, frames, w->channels);
-  auto* worker = new WriteWorker(env, info[0], w, dt, frames, data);
+  IoArgs a = ParseIoArgs(info);
+  auto* worker = new WriteWorker(env, info[0], a.w, a.dt, a.frames, a.samples);
   worker->Queue();
   return worker->Promise();
 }
@@ -774,10 +781,7 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
 // writeSync(handle, dtype, frames, data) -> frames written
 Napi::Value WriteSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  FileWrap* w = Unwrap(env, info[0]);
-  DType dt = ParseDType(env, info[1]);
-  int64_t frames = FramesArg(env, info[2]);
-  Napi::TypedArray data = SamplesArg(env, info[3], dt, frames, w->channels);
+  auto [w, dt, frames, data] = ParseIoArgs(info);
   std::lock_guard<std::mutex> lock(w->mutex);
   if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
   int64_t put = WriteFrames(w, dt, DataOf(data), frames);
