@@ -2,13 +2,13 @@
 // a file and record another through SoundFileDuplexStream, bit-exact after
 // the loopback delay, in several formats; the input and output streams;
 // frames/pad/offset/loop; finalization on abort, close and signals.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { OutputStream, type DType } from '@pastream/stream'
-import { noise, tempDir, type Samples } from '../test/helpers.js'
+import { noise, signalRecording, tempDir, type Samples } from '../test/helpers.js'
 import { activeRecordings, pickSubtype, SoundFileDuplexStream, SoundFileInputStream, SoundFileOutputStream } from './file-streams.js'
 import { SoundFile } from './sound-file.js'
 
@@ -301,26 +301,8 @@ describe('a recording ended by a signal', () => {
       const script = temp.path('signalled.mjs')
       const path = temp.path(`${signal}.wav`)
       writeFileSync(script, childScript)
-      const child = spawn(process.execPath, [script, path], { stdio: ['ignore', 'pipe', 'pipe'] })
-      let stderr = ''
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-      let last = 0
-      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, sig) => resolve(sig ?? code)))
-      await new Promise<void>((resolve, reject) => {
-        let buffered = ''
-        child.stdout.on('data', (d: Buffer) => {
-          buffered += d.toString()
-          const lines = buffered.split('\n')
-          buffered = lines.pop() ?? ''
-          for (const line of lines) last = Math.max(last, Number(line))
-          if (last >= SAMPLERATE / 4 && !child.killed) {
-            child.kill(signal)
-            resolve()
-          }
-        })
-        child.on('exit', () => reject(new Error(`child ended before the signal: ${stderr}`)))
-      })
-      expect(await exited, stderr).toBe(signal)
+      const { ended, last, stderr } = await signalRecording(script, [path], SAMPLERATE / 4, signal)
+      expect(ended, stderr).toBe(signal)
       const { file } = await readFile(path, 'int16')
       expect(file.frames).toBeGreaterThanOrEqual(last)
       // the frames between the last report and the signal: well under 0.1 s

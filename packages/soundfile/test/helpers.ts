@@ -97,3 +97,37 @@ export function tempDir(prefix: string): { dir: string; path: (name: string) => 
   const dir = realpathSync(mkdtempSync(join(tmpdir(), `pastream-soundfile-${prefix}-`)))
   return { dir, path: (name: string) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
+
+/**
+ * Runs a recording script (`node script ...args`) that prints its frame
+ * count on stdout every few ms, sends `signal` once it reports `atFrames`,
+ * and resolves with how it ended and the last count it printed.
+ */
+export async function signalRecording(
+  script: string,
+  args: string[],
+  atFrames: number,
+  signal: NodeJS.Signals,
+): Promise<{ ended: NodeJS.Signals | number | null; last: number; stderr: string }> {
+  const { spawn } = await import('node:child_process')
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  let last = 0
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, sig) => resolve(sig ?? code)))
+  await new Promise<void>((resolve, reject) => {
+    let buffered = ''
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString()
+      const lines = buffered.split('\n')
+      buffered = lines.pop() ?? ''
+      for (const line of lines) last = Math.max(last, Number(line))
+      if (last >= atFrames && !child.killed) {
+        child.kill(signal)
+        resolve()
+      }
+    })
+    child.on('exit', () => reject(new Error(`child ended before ${signal}: ${stderr}`)))
+  })
+  return { ended: await exited, last, stderr }
+}
