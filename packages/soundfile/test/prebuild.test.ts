@@ -3,41 +3,17 @@
 // project with install scripts off (so node-gyp never runs), and load it
 // both ways (require and import) with PREBUILDS_ONLY=1 so that
 // node-gyp-build may not fall back to build/.
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cleanEnv, pnpmBin, run } from '../../../test-support.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 const packagesDir = join(packageDir, '..')
 const platformKey = `${process.platform}-${process.arch}`
-
-/** The repo's pinned pnpm when present (.tools/), else whatever `pnpm` is on PATH. */
-function pnpmBin(): string {
-  const pinned = join(packagesDir, '..', '.tools', 'node_modules', '.bin', 'pnpm')
-  return existsSync(pinned) ? pinned : 'pnpm'
-}
-
-/** This process's env without what pnpm/npm scripts inject for their own children. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm|pnpm)_(package_|lifecycle_|command$|config_verify_deps_before_run$|config_user_agent$)/i.test(key)) continue
-    env[key] = value
-  }
-  return { ...env, ...extra }
-}
-
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeout: number): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout })
-  if (result.error) throw result.error
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}\n${result.stdout}\n${result.stderr}`)
-  }
-  return result
-}
 
 function pack(directory: string, destination: string): string {
   const before = new Set(existsSync(destination) ? readdirSync(destination) : [])
