@@ -266,8 +266,26 @@ describe('deferred errors', () => {
 })
 
 describe('stalls', () => {
+  /**
+   * The device's own xruns explain a discontinuity: under --no-realtime JACK
+   * on 2 busy cores, a client that misses a cycle leaves its last period in
+   * the loopback, which hears it twice. Such a run is retried (at most
+   * twice); a discontinuity without an xrun fails at once.
+   */
+  async function blockedRunRetried(buffersize?: number): Promise<CheckReport> {
+    for (let attempt = 1; ; attempt++) {
+      const xruns = { count: 0 }
+      try {
+        return await blockedRun(xruns, buffersize)
+      } catch (error) {
+        if (attempt >= 3 || xruns.count === 0) throw error
+        console.log(`attempt ${attempt}: ${xruns.count} xrun(s) on the device explain "${String(error)}"; retrying`)
+      }
+    }
+  }
+
   /** Plays 1 s of counting signal from a ring (no JS needed) into a checking Worker sink while the main thread is blocked. */
-  async function blockedRun(buffersize?: number): Promise<CheckReport> {
+  async function blockedRun(xruns: { count: number }, buffersize?: number): Promise<CheckReport> {
     await using stream = duplex(buffersize ? { buffersize } : {})
     const reports = listen<CheckReport>()
     try {
@@ -285,12 +303,13 @@ describe('stalls', () => {
       reportXruns('blocked main thread', stream)
       return await reports.next()
     } finally {
+      xruns.count = stream.xruns
       reports.close()
     }
   }
 
   it('main thread blocked 300 ms, default ring: the Worker sink gets every frame', async () => {
-    const report = await blockedRun()
+    const report = await blockedRunRetried()
     expect(report.error).toBeUndefined()
     expect(report.counted).toBe(48000)
     expect(report.frames).toBe(49024)
@@ -298,7 +317,7 @@ describe('stalls', () => {
 
   it('main thread blocked 300 ms, a ring of 170 ms: the Worker sink still gets every frame', async () => {
     // shorter than the block, with room for the Worker's own scheduling on a busy 2-core machine
-    const report = await blockedRun(8192)
+    const report = await blockedRunRetried(8192)
     expect(report.error).toBeUndefined()
     expect(report.counted).toBe(48000)
     expect(report.frames).toBe(49024)
