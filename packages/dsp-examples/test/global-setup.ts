@@ -1,10 +1,13 @@
-// The virtual loopback device for the examples' tests: its own server name.
+// The virtual loopback device for the examples' tests: its own server name
+// (PASTREAM_TEST_SERVER picks another, so two runs can share a machine). The
+// JACK variables it sets are inherited by the test workers, and by the
+// examples they start as subprocesses.
 import { startVirtualDevice, type VirtualDevice } from '@pastream/stream/testing'
 
 let device: VirtualDevice | undefined
 
 export async function setup(): Promise<void> {
-  device = await startVirtualDevice({ name: 'pastream-test-dsp', channels: 2 })
+  device = await startVirtualDevice({ name: process.env.PASTREAM_TEST_SERVER ?? 'pastream-test-dsp', channels: 2 })
 }
 
 export async function teardown(): Promise<void> {
