@@ -174,6 +174,30 @@ describe('SoundFileDuplexStream with one side only', () => {
     expect(firstDifference(bytesOf(data).subarray(delay * 4), bytesOf(sig), sig.byteLength)).toBe(-1)
   })
 
+  it('plays a RAW file opened by the caller (a SoundFile), bit-exact, and closes it', async () => {
+    const sig = noise('int16', 3000, 1, 9)
+    const raw = temp.path('caller.raw')
+    writeFileSync(raw, bytesOf(sig))
+    const file = SoundFile.openSync(raw, { format: 'RAW', samplerate: SAMPLERATE, channels: 1, subtype: 'PCM_16' })
+    const rec = temp.path('caller-rec.wav')
+    {
+      await using stream = new SoundFileDuplexStream(file, rec, { device: DEVICE, dtype: 'int16', blocksize: BLOCKSIZE })
+      expect(stream.channels).toEqual([1, 1])
+      stream.pad = 4096
+      await stream.start()
+      await stream.wait()
+    }
+    expect(file.closed).toBe(true)
+    const { data } = await readFile(rec, 'int16')
+    const delay = findDelay(bytesOf(data), bytesOf(sig), 2)
+    expect(delay).toBeGreaterThanOrEqual(0)
+    expect(firstDifference(bytesOf(data).subarray(delay * 2), bytesOf(sig), sig.byteLength)).toBe(-1)
+    expect(() => new SoundFileOutputStream(file, { device: DEVICE })).toThrow("Expected an open SoundFile to play, got '" + raw + "' closed")
+    const writing = SoundFile.openSync(temp.path('w.wav'), { mode: 'w', samplerate: SAMPLERATE, channels: 1 })
+    expect(() => new SoundFileOutputStream(writing, { device: DEVICE })).toThrow(/opened for reading to play, got .*w\.wav' opened with mode 'w'/)
+    writing.closeSync()
+  })
+
   it('a file that cannot be created throws SoundFileError and leaves no recording', () => {
     expect(() => new SoundFileInputStream(temp.path('missing-dir/x.wav'), { device: DEVICE })).toThrow(/Error opening .*missing-dir/)
     expect(() => new SoundFileOutputStream(temp.path('missing.wav'), { device: DEVICE })).toThrow(/Error opening .*missing\.wav/)

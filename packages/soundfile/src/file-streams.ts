@@ -203,6 +203,14 @@ class Player {
   }
 }
 
+/** The file a playback reads: opened from a path, or the caller's SoundFile (which must be readable). */
+function openPlayback(playback: string | SoundFile, format: string | undefined): SoundFile {
+  if (typeof playback === 'string') return SoundFile.openSync(playback, format !== undefined ? { format } : {})
+  if (playback.closed) throw new RangeError(`Expected an open SoundFile to play, got '${playback.path}' closed`)
+  if (playback.mode === 'w') throw new RangeError(`Expected a SoundFile opened for reading to play, got '${playback.path}' opened with mode 'w'`)
+  return playback
+}
+
 /** Runs `operation`, then `after` whatever happened; throws the first error. */
 async function andThen<T>(operation: () => Promise<T>, after: () => Promise<void>): Promise<T> {
   let result: T
@@ -339,9 +347,14 @@ export class SoundFileOutputStream<D extends DType = 'float32'> extends OutputSt
   readonly file: SoundFile
   readonly #player: Player
 
-  constructor(path: string, options: SoundFileOutputStreamOptions<D> = {}) {
+  /**
+   * @param path the file to play, or a SoundFile opened for reading (e.g. a
+   *   RAW file opened with its samplerate, channels and subtype); the stream
+   *   owns it from here and closes it on close()
+   */
+  constructor(path: string | SoundFile, options: SoundFileOutputStreamOptions<D> = {}) {
     const { format, loop, pumpBuffersize, ...streamOptions } = options
-    const file = SoundFile.openSync(path, format !== undefined ? { format } : {})
+    const file = openPlayback(path, format)
     try {
       super({ ...streamOptions, samplerate: file.samplerate, channels: file.channels })
     } catch (error) {
@@ -399,10 +412,15 @@ export class SoundFileDuplexStream<D extends DType = 'float32'> extends DuplexSt
   readonly #player: Player | undefined
   readonly #recorder: Recorder | undefined
 
-  constructor(playback: string | null | undefined, record: string | null | undefined, options: SoundFileDuplexStreamOptions<D> = {}) {
+  /**
+   * @param playback a path, a SoundFile opened for reading (the stream owns
+   *   it from here), or null
+   * @param record a path ('-' for stdout, with `format`), or null
+   */
+  constructor(playback: string | SoundFile | null | undefined, record: string | null | undefined, options: SoundFileDuplexStreamOptions<D> = {}) {
     const { format, subtype, endian, pumpBuffersize, loop, playbackFormat, ...streamOptions } = options
     const plan = record ? recordPlan(record, streamOptions.dtype ?? 'float32', { format, subtype, endian }) : undefined
-    const played = playback ? SoundFile.openSync(playback, playbackFormat !== undefined ? { format: playbackFormat } : {}) : undefined
+    const played = playback ? openPlayback(playback, playbackFormat) : undefined
     try {
       const channels = streamOptions.channels
       const input = Array.isArray(channels) ? (channels as readonly [number, number])[0] : (channels as number | undefined)
