@@ -1,0 +1,255 @@
+// scope: a live oscilloscope and spectrum analyser in the browser. Records
+// chunks from the device, and sends each one, with its magnitude spectrum,
+// to a page that draws them (src/scope-page.ts). With --playback (or
+// --tone) it plays while recording: the original pastream's plot_rec /
+// plot_stft examples, live.
+//
+// What it shows of the pastream API:
+// - chunks({ chunksize, overlap, playback, loop, frames, signal }): the
+//   module-level iterator opens the stream (duplex when there is playback),
+//   yields fixed-size chunks and closes the stream when the loop ends;
+// - an AbortSignal (Ctrl-C, or the end of --duration) stops the device from
+//   outside the loop, and the iterator then throws the signal's reason.
+//
+// Why server-sent events: the data only flows one way (server to page), an
+// EventSource reconnects by itself and needs nothing but node:http. A
+// WebSocket (the `ws` package) would buy two-way messages the scope does not
+// need.
+//
+// Why the FFT runs here and not in the page: the same typed Spectrum class
+// (plot-spectrum.ts, fft.js) serves the PNG plot and the scope, and the page
+// stays a short drawing script with no bundling. It costs bytes (a spectrum
+// per chunk), which on 127.0.0.1 is nothing.
+//
+//   pnpm --filter @pastream/dsp-examples run scope -- --tone 440
+//   pnpm --filter @pastream/dsp-examples run scope -- --playback music.wav --loop --port 8080
+import { createServer, type ServerResponse } from 'node:http'
+import { SoundFile } from '@pastream/soundfile'
+import { chunks, defaultDevice, findDevice, parseDuration, queryDevices, type Source } from '@pastream/stream'
+import { exampleArgs, exampleDevice } from './common.js'
+import { Spectrum } from './plot-spectrum.js'
+import { scopeLayout, scopePage, type ScopeMessage } from './scope-page.js'
+
+const usage = `Usage: scope [options]
+
+Serves a live scope page: the waveform and magnitude spectrum of the
+device's first input channel, redrawn for every chunk.
+
+Options:
+      --port N          HTTP port on 127.0.0.1 (default 8000; 0 = any free port)
+  -p, --playback FILE   play this file while recording (duplex)
+      --loop            with --playback: replay the file when it ends
+  -t, --tone HZ         play a sine of HZ while recording (duplex)
+  -d, --duration TIME   stop after this long: seconds or [h:]m:s (default: until
+                        Ctrl-C, or the end of --playback without --loop)
+      --chunksize N     frames per chunk and FFT size, a power of two (default 2048)
+      --overlap N       frames each chunk repeats from the one before (default 0)
+  -D, --device DEV      device index or name (default: the default device)
+      --virtual         use pastream's virtual loopback device
+  -h, --help            show this help
+
+Prints "scope: http://127.0.0.1:PORT/" once the page can be opened.`
+
+const { values } = exampleArgs(usage, {
+  port: { type: 'string', default: '8000' },
+  playback: { type: 'string', short: 'p' },
+  loop: { type: 'boolean' },
+  tone: { type: 'string', short: 't' },
+  duration: { type: 'string', short: 'd' },
+  chunksize: { type: 'string', default: '2048' },
+  overlap: { type: 'string', default: '0' },
+})
+
+/** A usage error: the message, the usage, and exit status 2 (as for a bad option). */
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${usage}\n`)
+  process.exit(2)
+}
+
+function integerOption(name: string, text: string, check: (value: number) => boolean, expected: string): number {
+  const value = Number(text)
+  if (!/^\d+$/.test(text.trim()) || !check(value)) fail(`Expected ${expected} for --${name}, got ${JSON.stringify(text)}`)
+  return value
+}
+
+const port = integerOption('port', values.port, (v) => v <= 65535, 'a port from 0 to 65535')
+const chunksize = integerOption('chunksize', values.chunksize, (v) => v >= 64 && v <= 65536 && (v & (v - 1)) === 0, 'a power of two from 64 to 65536')
+const overlap = integerOption('overlap', values.overlap, (v) => v < chunksize, `a frame count below the chunksize (${chunksize})`)
+const toneHz = values.tone === undefined ? undefined : Number(values.tone)
+if (toneHz !== undefined && !(toneHz > 0 && toneHz < 1e6)) fail(`Expected a positive frequency in Hz for --tone, got ${JSON.stringify(values.tone)}`)
+if (values.tone !== undefined && values.playback !== undefined) fail('Use only one of --playback and --tone')
+if (values.loop === true && values.playback === undefined) fail('--loop needs --playback')
+if (values.duration !== undefined) {
+  // checked now, before a device opens; converted to frames once the rate is known
+  try {
+    parseDuration(values.duration, 48000, '--duration')
+  } catch (error) {
+    fail((error as Error).message)
+  }
+}
+
+// exampleDevice() says undefined for "the default device"; the stream
+// options (exactOptionalPropertyTypes) want the key left out instead
+function deviceOption(device: number | string | undefined): { device?: number | string } {
+  return device === undefined ? {} : { device }
+}
+
+/** What to play while recording, and the stream shape it needs. */
+interface Playback {
+  source: Source
+  channels: number
+  samplerate: number | undefined
+  loop: boolean
+  title: string
+}
+
+/** The rate a stream on this input device opens at when none is asked for. */
+function deviceSamplerate(deviceSpec: number | string | undefined): number {
+  const { devices } = queryDevices()
+  return findDevice(deviceSpec ?? defaultDevice().input, 'input', devices).defaultSamplerate
+}
+
+async function playback(deviceSpec: number | string | undefined): Promise<Playback | undefined> {
+  if (values.playback !== undefined) {
+    // the whole file in memory: simple, and fine for the clips a scope plays
+    await using file = await SoundFile.open(values.playback)
+    const frames = (await file.read()) as Float32Array
+    return { source: frames, channels: file.channels, samplerate: file.samplerate, loop: values.loop === true, title: values.playback }
+  }
+  if (toneHz !== undefined) {
+    // the tone is made before the stream opens, at the device's own rate
+    const samplerate = deviceSamplerate(deviceSpec)
+    // one second at a whole number of Hz holds whole cycles: it loops seamlessly
+    const hz = Math.round(toneHz)
+    const tone = new Float32Array(samplerate)
+    for (let k = 0; k < tone.length; k++) tone[k] = 0.5 * Math.sin((2 * Math.PI * hz * k) / samplerate)
+    return { source: tone, channels: 1, samplerate, loop: true, title: `${hz} Hz tone` }
+  }
+  return undefined
+}
+
+const device = await exampleDevice(values)
+let played: Playback | undefined
+try {
+  played = await playback(device.device)
+} catch (error) {
+  process.stderr.write(`scope: ${(error as Error).message}\n`)
+  await device.stop()
+  process.exit(1)
+}
+
+// --- the page and its event stream -----------------------------------------
+
+/** Open event streams; `busy` ones skip chunks until their socket drains. */
+const clients = new Map<ServerResponse, { busy: boolean }>()
+const page = scopePage(`${played?.title ?? 'input'} on ${String(device.device ?? 'the default device')}`)
+
+const server = createServer((request, response) => {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname
+  if (path === '/') {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+    response.end(page)
+  } else if (path === '/events') {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
+    // a slow page must not make the server queue chunks without end: it
+    // misses chunks instead, as a scope may
+    const client = { busy: false }
+    clients.set(response, client)
+    response.on('drain', () => (client.busy = false))
+    response.on('close', () => clients.delete(response))
+    response.write(': connected\n\n')
+  } else {
+    response.writeHead(404, { 'content-type': 'text/plain' })
+    response.end('not found\n')
+  }
+})
+
+function send(event: string, data: string): void {
+  for (const [response, client] of clients) {
+    if (client.busy) continue
+    client.busy = !response.write(`event: ${event}\ndata: ${data}\n\n`)
+  }
+}
+
+await new Promise<void>((resolve, reject) => {
+  server.once('error', reject)
+  server.listen(port, '127.0.0.1', resolve)
+})
+const address = server.address()
+const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : port}/`
+process.stdout.write(`scope: ${url}\n`)
+
+// --- the audio ----------------------------------------------------------------
+
+// Ctrl-C (and SIGTERM) abort the iteration; a second Ctrl-C leaves at once
+const controller = new AbortController()
+const onSignal = (signal: NodeJS.Signals) => {
+  if (controller.signal.aborted) process.exit(130)
+  process.stderr.write(`scope: ${signal}, stopping\n`)
+  controller.abort()
+}
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
+
+const rate = played?.samplerate ?? deviceSamplerate(device.device)
+const spectrum = new Spectrum(chunksize)
+const levels = new Float32Array(spectrum.bins)
+let sequence = 0
+let frames = 0
+let status = 0
+try {
+  const samplerate = played?.samplerate
+  // frames: how much to record (-1 = until stopped)
+  const duration = values.duration
+  const runFrames = duration === undefined ? -1 : parseDuration(duration, rate, '--duration')
+  const stream = chunks({
+    ...deviceOption(device.device),
+    // with playback: a DuplexStream recording 1 channel and playing the file's
+    channels: played ? ([1, played.channels] as const) : 1,
+    ...(samplerate !== undefined ? { samplerate } : {}),
+    chunksize,
+    overlap,
+    frames: runFrames,
+    ...(played ? { playback: played.source, loop: played.loop } : {}),
+    signal: controller.signal,
+  })
+  for await (const chunk of stream) {
+    // a chunk is a view into the ring, valid until the next step: use it
+    // now. It holds `overlap` frames of the chunk before, then new ones (the
+    // last chunk may be shorter)
+    frames += chunk.length - overlap
+    sequence += 1
+    // only compute what someone is looking at
+    if (clients.size === 0) continue
+    spectrum.magnitudeDb(chunk, { out: levels, floorDb: scopeLayout.floorDb })
+    let peak = 0
+    for (let k = 1; k < levels.length; k++) if ((levels[k] ?? -Infinity) > (levels[peak] ?? -Infinity)) peak = k
+    let power = 0
+    for (const sample of chunk) power += sample * sample
+    const message: ScopeMessage = {
+      sequence,
+      samplerate: rate,
+      frames,
+      // rounded: 4 decimals are below what a screen can show, and halve the JSON
+      wave: Array.from(chunk, (v) => Math.round(v * 1e4) / 1e4),
+      spectrum: Array.from(levels, (v) => Math.round(v * 10) / 10),
+      peakHz: spectrum.binHz(peak, rate),
+      rmsDb: 10 * Math.log10(Math.max(power / Math.max(chunk.length, 1), 1e-12)),
+    }
+    send('chunk', JSON.stringify(message))
+  }
+} catch (error) {
+  // the iterator throws the abort reason when we stopped it ourselves
+  if (!controller.signal.aborted) {
+    process.stderr.write(`scope: ${(error as Error).message}\n`)
+    status = 1
+  }
+} finally {
+  send('end', '{}')
+  for (const response of clients.keys()) response.end()
+  server.closeAllConnections()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await device.stop()
+}
+process.stderr.write(`scope: stopped after ${sequence} chunks (${(frames / rate).toFixed(1)} s)\n`)
+process.exit(status)
