@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `pastream` command. oclif runs it from its manifest (no command module
+// is loaded to list or route commands); the audio modules load only when a
+// command needs them. Command lines without a command name go to the
+// default command, playrec: `pastream in.wav out.wav`.
+import { Config, flush, handle, run } from '@oclif/core'
+import { route } from '../dist/index.js'
+
+const config = await Config.load(import.meta.url)
+const argv = route(process.argv.slice(2), (id) => config.findCommand(id) !== undefined || config.findTopic(id) !== undefined)
+await run(argv, config)
+  .then(() => flush())
+  .catch((error) => handle(error))

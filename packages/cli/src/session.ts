@@ -1,0 +1,409 @@
+/**
+ * What `pastream [input] [output]` does: checks every option, opens the
+ * files and the device through @pastream/soundfile, runs the stream with a
+ * status line, and ends with a summary. Errors are {@link CliError}s that
+ * carry the exit code; the native modules are imported only here, so
+ * `--help` and `--version` never load them.
+ */
+import type { Writable } from 'node:stream'
+import type { DType } from '@pastream/stream'
+import type { SoundFile } from '@pastream/soundfile'
+import {
+  channelCount,
+  count,
+  deviceSpec,
+  endian,
+  frameCount,
+  isNone,
+  parseMap,
+  parsePair,
+  positiveCount,
+  sampleFormat,
+  upper,
+  UsageError,
+} from './values.js'
+import { exitCodes, type ExitCode } from './exit-codes.js'
+import { formatStatus, formatSummary } from './status.js'
+
+/** An error the command reports as `pastream: <message>` and exits with `code`. */
+export class CliError extends Error {
+  override name = 'CliError'
+  constructor(
+    message: string,
+    readonly code: ExitCode,
+    readonly hint?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}
+
+/** The flags of the main command, as oclif parsed them (strings, before checking). */
+export interface PlayrecFlags {
+  quiet?: boolean | undefined
+  json?: boolean | undefined
+  buffersize?: string | undefined
+  duration?: string | undefined
+  frames?: string | undefined
+  'fatal-xruns'?: boolean | undefined
+  loop?: boolean | undefined
+  offset?: string | undefined
+  pad?: string | undefined
+  blocksize?: string | undefined
+  channels?: string | undefined
+  device?: string | undefined
+  format?: string | undefined
+  map?: string[] | undefined
+  rate?: string | undefined
+  file_type?: string | undefined
+  encoding?: string | undefined
+  endian?: string | undefined
+}
+
+/** Under- and overflow counts of one direction. */
+export interface XrunCounts {
+  underflows: number
+  overflows: number
+}
+
+/** What a run did: printed as the summary, and the `--json` output. */
+export interface PlayrecSummary {
+  /** the file played ('-' = stdin), or null */
+  input: string | null
+  /** the file recorded ('-' = stdout), or null */
+  output: string | null
+  samplerate: number
+  /** frames the device processed */
+  frames: number
+  seconds: number
+  xruns: number
+  inputXruns: XrunCounts
+  outputXruns: XrunCounts
+  /** how the run ended */
+  ended: 'completed' | 'stopped' | 'SIGINT' | 'SIGTERM' | 'fatal-xrun'
+}
+
+/** Where the command writes, and how. */
+export interface SessionIo {
+  /** status and summary text (stdout, or stderr when stdout carries audio) */
+  info: Writable & { isTTY?: boolean; columns?: number }
+  /** print nothing (-q or --json) */
+  quiet: boolean
+}
+
+const dtypeBySubtype: Readonly<Record<string, DType>> = {
+  FLOAT: 'float32',
+  PCM_32: 'int32',
+  PCM_24: 'int24',
+  PCM_16: 'int16',
+  PCM_S8: 'int8',
+  PCM_U8: 'uint8',
+}
+
+/** Runs the main command; resolves with the summary, or throws a CliError. */
+export async function playrec(inputArg: string | undefined, outputArg: string | undefined, flags: PlayrecFlags, io: SessionIo): Promise<PlayrecSummary> {
+  const input = isNone(inputArg) ? null : (inputArg as string)
+  const output = isNone(outputArg) ? null : (outputArg as string)
+  if (input === null && output === null) {
+    throw new UsageError('nothing to do: give a file to play, a file to record, or both', "e.g. 'pastream in.wav out.wav', 'pastream null out.wav -d 10', 'pastream in.wav'")
+  }
+  const checked = checkFlags(flags, input, output)
+
+  // The native modules load here, and only here.
+  const stream = await import('@pastream/stream')
+  const soundfile = await import('@pastream/soundfile')
+
+  const classify = (error: unknown, what: string): never => {
+    if (error instanceof CliError || error instanceof UsageError) throw error
+    if (error instanceof soundfile.SoundFileError) throw new CliError(error.message, exitCodes.file, undefined, { cause: error })
+    if (error instanceof stream.PastreamError) throw new CliError(`${what}: ${error.message}`, exitCodes.device, undefined, { cause: error })
+    if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message)
+    throw error
+  }
+
+  // Devices first: an unknown one is a device error that lists the candidates.
+  const { devices } = stream.queryDevices()
+  const findDevice = (spec: number | string | undefined, kind: 'input' | 'output'): number | undefined => {
+    if (spec === undefined) return undefined
+    try {
+      return stream.findDevice(spec, kind, devices).index
+    } catch (error) {
+      throw new CliError(`--device: ${(error as Error).message}`, exitCodes.device, "'pastream devices' lists them", { cause: error })
+    }
+  }
+  const playDevice = input !== null ? findDevice(checked.device[0], 'output') : undefined
+  const recordDevice = output !== null ? findDevice(checked.device[1], 'input') : undefined
+
+  // The file to play: its rate, channels and encoding decide the stream's.
+  let played: SoundFile | undefined
+  if (input !== null) {
+    const type = checked.fileType[0] ?? soundfile.formatFromExtension(input)
+    if (type !== undefined) checkFileType(soundfile, type, checked.encoding[0])
+    const raw = type === 'RAW'
+    if (raw) {
+      const missing = [checked.samplerate === undefined && '-r RATE', checked.channels[0] === undefined && '-c CHANNELS', checked.encoding[0] === undefined && '-e ENCODING'].filter(Boolean)
+      if (missing.length > 0) throw new UsageError(`${input}: a RAW file needs ${missing.join(', ')}`, `e.g. pastream -c1 -r48k -e pcm_16 -t raw ${input}`)
+    }
+    try {
+      played = soundfile.SoundFile.openSync(input, {
+        ...(checked.fileType[0] !== undefined ? { format: checked.fileType[0] } : {}),
+        ...(raw ? { samplerate: checked.samplerate as number, channels: checked.channels[0] as number, subtype: checked.encoding[0] as string } : {}),
+        ...(checked.endian[0] !== undefined ? { endian: checked.endian[0] } : {}),
+      })
+    } catch (error) {
+      classify(error, input)
+    }
+    const file = played as SoundFile
+    if (!raw && checked.samplerate !== undefined && checked.samplerate !== file.samplerate) {
+      file.closeSync()
+      throw new UsageError(`--rate: ${input} is ${file.samplerate} Hz, not ${checked.samplerate} Hz (pastream does not resample)`, `leave out -r to play it at ${file.samplerate} Hz`)
+    }
+  }
+
+  // The recording's container and the stream's sample format.
+  const recordFormat = output === null ? undefined : (checked.fileType[1] ?? (output === '-' ? 'AU' : soundfile.formatFromExtension(output)))
+  if (output !== null) {
+    if (recordFormat === undefined) throw new UsageError(`${output}: cannot tell the file type from the name`, 'give one with -t, e.g. -t wav')
+    checkFileType(soundfile, recordFormat, checked.encoding[1])
+    if (output === '-' && !soundfile.pipeWritableFormats.includes(recordFormat as never)) {
+      throw new UsageError(`-t ${recordFormat.toLowerCase()}: cannot be written to a pipe`, `use one of ${soundfile.pipeWritableFormats.join(', ')}`)
+    }
+  }
+  const dtype: DType =
+    checked.dtype ??
+    (checked.encoding[1] !== undefined ? dtypeBySubtype[checked.encoding[1]] : undefined) ??
+    (played !== undefined ? dtypeBySubtype[played.subtype] : undefined) ??
+    'float32'
+
+  const common = {
+    dtype,
+    ...(checked.blocksize !== undefined ? { blocksize: checked.blocksize } : {}),
+    ...(checked.buffersize !== undefined ? { buffersize: checked.buffersize, pumpBuffersize: checked.buffersize } : {}),
+  }
+  const recordOptions = {
+    ...(recordFormat !== undefined ? { format: recordFormat } : {}),
+    ...(checked.encoding[1] !== undefined ? { subtype: checked.encoding[1] } : {}),
+    ...(checked.endian[1] !== undefined ? { endian: checked.endian[1] } : {}),
+  }
+  type AnyStream =
+    | InstanceType<typeof soundfile.SoundFileDuplexStream<DType>>
+    | InstanceType<typeof soundfile.SoundFileInputStream<DType>>
+    | InstanceType<typeof soundfile.SoundFileOutputStream<DType>>
+  let run: AnyStream
+  try {
+    if (played !== undefined && output !== null) {
+      const recordChannels = checked.channels[1] ?? played.channels
+      run = new soundfile.SoundFileDuplexStream<DType>(played, output, {
+        ...common,
+        ...recordOptions,
+        device: [recordDevice ?? null, playDevice ?? null],
+        channels: [recordChannels, played.channels],
+        loop: checked.loop,
+      })
+    } else if (played !== undefined) {
+      run = new soundfile.SoundFileOutputStream<DType>(played, { ...common, ...(playDevice !== undefined ? { device: playDevice } : {}), loop: checked.loop })
+    } else {
+      run = new soundfile.SoundFileInputStream<DType>(output as string, {
+        ...common,
+        ...recordOptions,
+        ...(recordDevice !== undefined ? { device: recordDevice } : {}),
+        ...(checked.channels[1] !== undefined ? { channels: checked.channels[1] } : {}),
+        ...(checked.samplerate !== undefined ? { samplerate: checked.samplerate } : {}),
+      })
+    }
+  } catch (error) {
+    played?.closeSync()
+    return classify(error, 'cannot open the device')
+  }
+
+  try {
+    // Sizes that depend on the samplerate, now that it is known.
+    const rate = run.samplerate
+    try {
+      if (checked.maps[0] !== undefined) {
+        if (played !== undefined) run.txmapping = checked.maps[0]
+        else run.rxmapping = checked.maps[0]
+      }
+      if (checked.maps[1] !== undefined) run.rxmapping = checked.maps[1]
+    } catch (error) {
+      throw new UsageError(`--map: ${(error as Error).message}`)
+    }
+    if (checked.frames !== undefined) run.frames = count('frames', checked.frames)
+    if (checked.duration !== undefined) run.frames = frameCount('duration', checked.duration, rate, true)
+    if (checked.pad !== undefined) run.pad = frameCount('pad', checked.pad, rate, true)
+    if (checked.offset !== undefined) run.offset = frameCount('offset', checked.offset, rate, false)
+
+    const total = expectedFrames(run.frames, run.pad, played?.frames, checked.loop)
+    if (!io.quiet) {
+      io.info.write(`<- ${input ?? 'null'}\n-> ${output ?? 'null'}\n${played && output !== null ? '--' : played ? '->' : '<-'} ${run.toString()}\n`)
+    }
+    return await drive(run, { total, quiet: io.quiet, info: io.info, fatalXruns: checked.fatalXruns, input, output })
+  } catch (error) {
+    return classify(error, 'stream error')
+  } finally {
+    await run.close().catch(() => undefined)
+  }
+}
+
+/** Frames the run will process, when known: frames + pad, or the file's length. */
+function expectedFrames(frames: number, pad: number, fileFrames: number | undefined, loop: boolean): number | undefined {
+  if (frames >= 0) return frames + Math.max(pad, 0)
+  if (fileFrames !== undefined && fileFrames >= 0 && !loop) return fileFrames + Math.max(pad, 0)
+  return undefined
+}
+
+interface DriveOptions {
+  total: number | undefined
+  quiet: boolean
+  info: SessionIo['info']
+  fatalXruns: boolean
+  input: string | null
+  output: string | null
+}
+
+interface RunningStream {
+  start(): Promise<void>
+  wait(timeoutMs?: number): Promise<boolean>
+  stop(): Promise<void>
+  readonly samplerate: number
+  readonly frameCount: number
+  readonly xruns: number
+  readonly cpuLoad: number
+  readonly inputUnderflows: number
+  readonly inputOverflows: number
+  readonly outputUnderflows: number
+  readonly outputOverflows: number
+}
+
+/** Starts the stream, shows the status line until it ends, and sums up. */
+async function drive(run: RunningStream, options: DriveOptions): Promise<PlayrecSummary> {
+  let ended: PlayrecSummary['ended'] = 'completed'
+  let signalled: 'SIGINT' | 'SIGTERM' | undefined
+  let wake: (() => void) | undefined
+  // The handlers stay for the rest of the process: while one listens, the
+  // soundfile layer finalizes its recordings on a signal without re-raising
+  // it, so the summary and the exit code are ours. A second signal exits at once.
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    if (signalled !== undefined) process.exit(signal === 'SIGINT' ? exitCodes.sigint : exitCodes.sigterm)
+    signalled = signal
+    wake?.()
+  }
+  const onInt = (): void => onSignal('SIGINT')
+  const onTerm = (): void => onSignal('SIGTERM')
+  process.on('SIGINT', onInt)
+  process.on('SIGTERM', onTerm)
+  const live = !options.quiet && options.info.isTTY === true
+  const started = performance.now()
+  try {
+    await run.start()
+    for (;;) {
+      const finished = await Promise.race([
+        run.wait(150),
+        new Promise<boolean>((resolve) => {
+          wake = () => resolve(false)
+        }),
+      ])
+      wake = undefined
+      if (live) {
+        const line = formatStatus({ elapsed: (performance.now() - started) / 1000, xruns: run.xruns, cpuLoad: run.cpuLoad, done: run.frameCount, total: options.total, samplerate: run.samplerate, columns: options.info.columns ?? 80 })
+        options.info.write(`\r${line}`)
+      }
+      if (finished) break
+      if (signalled !== undefined) {
+        ended = signalled
+        await run.stop()
+        break
+      }
+      if (options.fatalXruns && run.xruns > 0) {
+        ended = 'fatal-xrun'
+        await run.stop()
+        break
+      }
+    }
+  } finally {
+    if (live) options.info.write('\n')
+  }
+  const summary: PlayrecSummary = {
+    input: options.input,
+    output: options.output,
+    samplerate: run.samplerate,
+    frames: run.frameCount,
+    seconds: run.frameCount / run.samplerate,
+    xruns: run.xruns,
+    inputXruns: { underflows: run.inputUnderflows, overflows: run.inputOverflows },
+    outputXruns: { underflows: run.outputUnderflows, overflows: run.outputOverflows },
+    ended,
+  }
+  if (!options.quiet) options.info.write(formatSummary(summary))
+  return summary
+}
+
+interface CheckedFlags {
+  channels: readonly [number | undefined, number | undefined]
+  device: readonly [number | string | undefined, number | string | undefined]
+  dtype: DType | undefined
+  fileType: readonly [string | undefined, string | undefined]
+  encoding: readonly [string | undefined, string | undefined]
+  endian: readonly [string | undefined, string | undefined]
+  maps: ReturnType<typeof parseMap>[]
+  samplerate: number | undefined
+  blocksize: number | undefined
+  buffersize: number | undefined
+  frames: string | undefined
+  duration: string | undefined
+  pad: string | undefined
+  offset: string | undefined
+  loop: boolean
+  fatalXruns: boolean
+}
+
+/** Checks what can be checked without the device: usage errors exit 2 before anything opens. */
+export function checkFlags(flags: PlayrecFlags, input: string | null, output: string | null): CheckedFlags {
+  const formats = parsePair('format', flags.format, sampleFormat)
+  if (formats[0] !== undefined && formats[1] !== undefined && formats[0] !== formats[1] && input !== null && output !== null) {
+    throw new UsageError(`--format: input and output must use one sample format, got '${flags.format}'`)
+  }
+  const maps = (flags.map ?? []).map(parseMap)
+  if (maps.length > 2) throw new UsageError('--map: give one map, or two (output, then input)')
+  if (maps.length === 2 && (input === null || output === null)) throw new UsageError('--map: two maps need both a file to play and a file to record')
+  if (flags.frames !== undefined && flags.duration !== undefined) throw new UsageError('--frames and --duration: give one of them')
+  if (flags.loop === true && input === null) throw new UsageError('--loop: there is no file to play')
+  if (flags.pad !== undefined && input === null) throw new UsageError('--pad: there is no file to play (pad adds silence after the playback)')
+  if (flags.offset !== undefined && output === null) throw new UsageError('--offset: there is no file to record (offset drops frames from the recording)')
+  if (input === '-' && output === '-') {
+    // fine: stdin to stdout
+  }
+  let samplerate: number | undefined
+  if (flags.rate !== undefined) {
+    samplerate = positiveCount('rate')(flags.rate)
+  }
+  return {
+    channels: parsePair('channels', flags.channels, channelCount),
+    device: parsePair('device', flags.device, deviceSpec),
+    dtype: input !== null && output === null ? formats[0] : output !== null && input === null ? formats[1] : (formats[0] ?? formats[1]),
+    fileType: parsePair('file_type', flags.file_type, upper),
+    encoding: parsePair('encoding', flags.encoding, upper),
+    endian: parsePair('endian', flags.endian, endian),
+    maps,
+    samplerate,
+    blocksize: flags.blocksize === undefined ? undefined : count('blocksize', flags.blocksize),
+    buffersize: flags.buffersize === undefined ? undefined : positiveCount('buffersize')(flags.buffersize),
+    frames: flags.frames,
+    duration: flags.duration,
+    pad: flags.pad,
+    offset: flags.offset,
+    loop: flags.loop === true,
+    fatalXruns: flags['fatal-xruns'] === true,
+  }
+}
+
+/** A file type and encoding libsndfile knows, or a usage error listing the ones it does. */
+function checkFileType(soundfile: typeof import('@pastream/soundfile'), type: string, encoding: string | undefined): void {
+  const formats = soundfile.availableFormats()
+  if (!(type in formats)) throw new UsageError(`--file_type: unknown file type '${type.toLowerCase()}'`, `allowed: ${Object.keys(formats).join(', ').toLowerCase()}`)
+  if (encoding === undefined) return
+  const subtypes = soundfile.availableSubtypes(type)
+  if (!(encoding in subtypes) || !soundfile.checkFormat(type, encoding)) {
+    throw new UsageError(`--encoding: ${type} files cannot hold '${encoding.toLowerCase()}'`, `${type} allows: ${Object.keys(subtypes).join(', ').toLowerCase()}`)
+  }
+}

@@ -1,0 +1,3 @@
+import { deviceTestConfig } from '../../vitest.base.js'
+
+export default deviceTestConfig('./test/global-setup.ts')
