@@ -11,6 +11,7 @@
 //
 //   pnpm --filter @pastream/dsp-examples run plot -- --tone 1000 --duration 2 --output tone.png
 import { writeFile } from 'node:fs/promises'
+import { basename } from 'node:path'
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas'
 import { SoundFile } from '@pastream/soundfile'
 import { DuplexStream, InputStream, parseDuration } from '@pastream/stream'
@@ -120,7 +121,7 @@ async function take(): Promise<Take> {
     const file = await readFile(values.input)
     const all = firstChannel(file.frames, file.channels)
     const frames = Math.min(all.length, durationFrames(file.samplerate, all.length))
-    return { samples: all.subarray(0, frames), samplerate: file.samplerate, title: `${values.input}` }
+    return { samples: all.subarray(0, frames), samplerate: file.samplerate, title: basename(values.input) }
   }
   const device = await exampleDevice(values)
   try {
@@ -131,7 +132,7 @@ async function take(): Promise<Take> {
       const frames = durationFrames(file.samplerate, Math.floor(file.frames.length / file.channels))
       // loop: a --duration longer than the file keeps playing it from the start
       const samples = await stream.playrec(file.frames, { frames, loop: true })
-      return { samples, samplerate: stream.samplerate, title: `${values.playback} played and recorded` }
+      return { samples, samplerate: stream.samplerate, title: `${basename(values.playback)} played and recorded` }
     }
     if (toneHz !== undefined) {
       await using stream = new DuplexStream({ ...deviceOption(device.device), channels: 1 })

@@ -71,8 +71,9 @@ function ticks(low, high, count) {
   return out
 }
 
-// axes and grid of one panel: x from x0 to x1, y from y0 (bottom) to y1 (top)
-function axes(panel, x0, x1, y0, y1, xLabel, yLabel, xFormat) {
+// axes and grid of one panel: xTicks are [fraction of the width, label]
+// pairs, y runs from y0 (bottom) to y1 (top)
+function axes(panel, xTicks, y0, y1, xLabel, yLabel) {
   context.strokeStyle = layout.colours.grid
   context.fillStyle = layout.colours.text
   context.lineWidth = 1
@@ -85,10 +86,10 @@ function axes(panel, x0, x1, y0, y1, xLabel, yLabel, xFormat) {
   }
   context.textAlign = 'center'
   context.textBaseline = 'top'
-  for (const v of ticks(x0, x1, 8)) {
-    const x = Math.round(panel.x + (v - x0) / (x1 - x0) * panel.width) + 0.5
+  for (const [fraction, label] of xTicks) {
+    const x = Math.round(panel.x + fraction * panel.width) + 0.5
     context.beginPath(); context.moveTo(x, panel.y); context.lineTo(x, panel.y + panel.height); context.stroke()
-    context.fillText(xFormat(v), x, panel.y + panel.height + 4)
+    context.fillText(label, x, panel.y + panel.height + 4)
   }
   context.fillText(xLabel, panel.x + panel.width / 2, panel.y + panel.height + 20)
   context.save()
@@ -100,8 +101,8 @@ function axes(panel, x0, x1, y0, y1, xLabel, yLabel, xFormat) {
   context.strokeRect(panel.x + 0.5, panel.y + 0.5, panel.width - 1, panel.height - 1)
 }
 
-// a polyline of values through a panel, clipped to it
-function trace(panel, values, y0, y1, colour) {
+// a polyline through a panel, clipped to it: xs are fractions of the width
+function trace(panel, xs, values, y0, y1, colour) {
   context.save()
   context.beginPath()
   context.rect(panel.x, panel.y, panel.width, panel.height)
@@ -110,7 +111,7 @@ function trace(panel, values, y0, y1, colour) {
   context.lineWidth = 1.5
   context.beginPath()
   for (let k = 0; k < values.length; k++) {
-    const x = panel.x + k / Math.max(values.length - 1, 1) * panel.width
+    const x = panel.x + xs[k] * panel.width
     const y = panel.y + panel.height - (values[k] - y0) / (y1 - y0) * panel.height
     if (k === 0) context.moveTo(x, y); else context.lineTo(x, y)
   }
@@ -118,15 +119,27 @@ function trace(panel, values, y0, y1, colour) {
   context.restore()
 }
 
+// the spectrum's frequency axis is logarithmic, from 20 Hz to half the
+// sample rate, as on audio analysers: each octave gets the same width
+const lowHz = 20
+function logFraction(hz, nyquist) { return Math.log(hz / lowHz) / Math.log(nyquist / lowHz) }
+const hzTicks = [20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000]
+
 function draw(message) {
   context.fillStyle = layout.colours.background
   context.fillRect(0, 0, canvas.width, canvas.height)
   const milliseconds = message.wave.length / message.samplerate * 1000
-  axes(layout.wave, 0, milliseconds, -1, 1, 'time (ms)', 'amplitude', function (v) { return String(v) })
-  trace(layout.wave, message.wave, -1, 1, layout.colours.wave)
+  axes(layout.wave, ticks(0, milliseconds, 8).map(function (v) { return [v / milliseconds, String(v)] }), -1, 1, 'time (ms)', 'amplitude')
+  trace(layout.wave, message.wave.map(function (_, k) { return k / Math.max(message.wave.length - 1, 1) }), message.wave, -1, 1, layout.colours.wave)
   const nyquist = message.samplerate / 2
-  axes(layout.spectrum, 0, nyquist, layout.floorDb, 0, 'frequency (kHz)', 'dBFS', function (v) { return String(v / 1000) })
-  trace(layout.spectrum, message.spectrum, layout.floorDb, 0, layout.colours.spectrum)
+  const labels = hzTicks.filter(function (hz) { return hz <= nyquist })
+    .map(function (hz) { return [logFraction(hz, nyquist), hz >= 1000 ? (hz / 1000) + 'k' : String(hz)] })
+  axes(layout.spectrum, labels, layout.floorDb, 0, 'frequency (Hz)', 'dBFS')
+  // bins from 20 Hz up (bin k is k * nyquist / (bins - 1) Hz)
+  const step = nyquist / (message.spectrum.length - 1)
+  const first = Math.ceil(lowHz / step)
+  const levels = message.spectrum.slice(first)
+  trace(layout.spectrum, levels.map(function (_, k) { return logFraction((first + k) * step, nyquist) }), levels, layout.floorDb, 0, layout.colours.spectrum)
 }
 
 const events = new EventSource('events')

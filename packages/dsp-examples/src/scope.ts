@@ -24,6 +24,7 @@
 //   pnpm --filter @pastream/dsp-examples run scope -- --tone 440
 //   pnpm --filter @pastream/dsp-examples run scope -- --playback music.wav --loop --port 8080
 import { createServer, type ServerResponse } from 'node:http'
+import { basename } from 'node:path'
 import { SoundFile } from '@pastream/soundfile'
 import { chunks, defaultDevice, findDevice, parseDuration, queryDevices, type Source } from '@pastream/stream'
 import { exampleArgs, exampleDevice } from './common.js'
@@ -114,7 +115,7 @@ async function playback(deviceSpec: number | string | undefined): Promise<Playba
     // the whole file in memory: simple, and fine for the clips a scope plays
     await using file = await SoundFile.open(values.playback)
     const frames = (await file.read()) as Float32Array
-    return { source: frames, channels: file.channels, samplerate: file.samplerate, loop: values.loop === true, title: values.playback }
+    return { source: frames, channels: file.channels, samplerate: file.samplerate, loop: values.loop === true, title: basename(values.playback) }
   }
   if (toneHz !== undefined) {
     // the tone is made before the stream opens, at the device's own rate

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { SoundFile } from '@pastream/soundfile'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { builtExample, countPixels, hexColour, near, packageDir, readPixels, runExample } from './plot-pixels.js'
+import { builtExample, countPixels, hexColour, near, packageDir, pixel, readPixels, runExample } from './plot-pixels.js'
 
 // Debian's chromium, headless, with everything that would reach for the
 // (closed) network turned off
@@ -119,9 +119,24 @@ describe('scope', () => {
     const wavePixels = countPixels(image, wave, (rgb) => near(rgb, waveColour, 60))
     const spectrumPixels = countPixels(image, spectrum, (rgb) => near(rgb, spectrumColour, 60))
     const notBackground = countPixels(image, wave, (rgb) => !near(rgb, background, 12))
+    // the spectrum's peak: trace pixels above -30 dBFS (the panel's top quarter),
+    // and where they are on the log frequency axis (20 Hz to 24 kHz)
+    const top = { ...spectrum, height: spectrum.height / 4 }
+    let peakPixels = 0
+    let peakX = 0
+    for (let y = Math.ceil(top.y); y < top.y + top.height; y++) {
+      for (let x = Math.ceil(top.x); x < top.x + top.width; x++) {
+        if (near(pixel(image, x, y), spectrumColour, 60)) {
+          peakPixels++
+          peakX += x
+        }
+      }
+    }
+    const peakAtHz = 20 * (24000 / 20) ** ((peakX / Math.max(peakPixels, 1) - spectrum.x) / spectrum.width)
     console.log(
       `scope: ${state.messages} chunks drawn, peak ${state.last?.peakHz.toFixed(1)} Hz, level ${state.last?.rmsDb.toFixed(2)} dBFS; ` +
         `wave trace ${wavePixels} px, spectrum trace ${spectrumPixels} px, non-background in wave panel ${notBackground} of ${wave.width * wave.height} px; ` +
+        `spectrum above -30 dBFS ${peakPixels} px centred at ${peakAtHz.toFixed(0)} Hz; ` +
         `screenshot ${screenshotPath}`,
     )
     // the server's spectrum peaks at the tone (bins are 48000 / 2048 = 23.4 Hz apart)
@@ -133,6 +148,11 @@ describe('scope', () => {
     expect(wavePixels).toBeGreaterThan(wave.width * 5)
     // the spectrum: at least one line across the panel
     expect(spectrumPixels).toBeGreaterThan(spectrum.width)
+    // and its peak drawn at 1 kHz: the tone's -6 dBFS line near the top (the
+    // Hann main lobe is about 4 bins, 94 Hz, wide: within a few %)
+    expect(peakPixels).toBeGreaterThan(20)
+    expect(peakAtHz).toBeGreaterThan(950)
+    expect(peakAtHz).toBeLessThan(1050)
     expect(notBackground).toBeGreaterThan(wavePixels)
 
     // Ctrl-C: a clean stop, the page told the stream ended
