@@ -104,6 +104,10 @@ const dtypeBySubtype: Readonly<Record<string, DType>> = {
 export async function playrec(inputArg: string | undefined, outputArg: string | undefined, flags: PlayrecFlags, io: SessionIo): Promise<PlayrecSummary> {
   const input = isNone(inputArg) ? null : (inputArg as string)
   const output = isNone(outputArg) ? null : (outputArg as string)
+  if (input === null && output === null && flags.offset !== undefined && !/^[-+]?[\d.:]+[kKmM]?s?$/.test(flags.offset)) {
+    // the original README's `pastream -c1 -r48k -e=pcm_16 -o output.raw`: -o is the recording offset
+    throw new UsageError(`--offset: expected a duration, got '${flags.offset}' (-o drops frames from the start of a recording)`, `to play a file, give it as the first argument: pastream -c1 -r48k -e=pcm_16 ${flags.offset}`)
+  }
   if (input === null && output === null) {
     throw new UsageError('nothing to do: give a file to play, a file to record, or both', "e.g. 'pastream in.wav out.wav', 'pastream null out.wav -d 10', 'pastream in.wav'")
   }

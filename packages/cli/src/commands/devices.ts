@@ -3,8 +3,8 @@
  * devices as data; --formats adds the file types and encodings libsndfile
  * can write.
  */
-import { Command, Flags } from '@oclif/core'
-import { reportError } from '../report.js'
+import { Flags } from '@oclif/core'
+import { PastreamCommand } from '../base-command.js'
 import { listDevices, type DeviceListing } from './playrec.js'
 
 /** `pastream devices --json` with --formats. */
@@ -12,7 +12,7 @@ export interface DevicesResult extends DeviceListing {
   formats?: Record<string, { description: string; encodings: string[] }>
 }
 
-export default class Devices extends Command {
+export default class Devices extends PastreamCommand {
   static override summary = 'List the audio devices (as pastream -l does).'
   static override description = `'>' marks the default input device, '<' the default output device, '*' a device that is both.`
   static override examples = ['<%= config.bin %> devices', '<%= config.bin %> devices --json', '<%= config.bin %> devices --formats']
@@ -39,9 +39,4 @@ export default class Devices extends Command {
     return result
   }
 
-  protected override async catch(error: Error): Promise<unknown> {
-    if (error.constructor.name === 'ExitError') throw error
-    process.exitCode = reportError(error)
-    return undefined
-  }
 }

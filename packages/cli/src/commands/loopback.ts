@@ -4,10 +4,10 @@
  * to it, bit-exact), so users can try pastream, or test their own code,
  * without a sound card. Ctrl-C stops it.
  */
-import { Command, Flags } from '@oclif/core'
-import { reportError } from '../report.js'
+import { Flags } from '@oclif/core'
+import { PastreamCommand } from '../base-command.js'
 
-export default class Loopback extends Command {
+export default class Loopback extends PastreamCommand {
   static override summary = 'Run the virtual loopback device (a private JACK server) until Ctrl-C.'
   static override description = `Prints the environment other processes need to use it (JACK_DEFAULT_SERVER...), then waits. Needs jackd (Debian: apt-get install jackd2).`
   static override examples = ['<%= config.bin %> loopback', '<%= config.bin %> loopback -c 8 -r 44100']
@@ -36,9 +36,4 @@ export default class Loopback extends Command {
     process.stdout.write('stopped\n')
   }
 
-  protected override async catch(error: Error): Promise<unknown> {
-    if (error.constructor.name === 'ExitError') throw error
-    process.exitCode = reportError(error)
-    return undefined
-  }
 }

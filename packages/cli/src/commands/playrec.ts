@@ -4,9 +4,9 @@
  * in.wav out.wav`). The command parses flags, calls session.ts and prints;
  * its result is the `--json` output.
  */
-import { Args, Command, Flags } from '@oclif/core'
+import { Args, Flags } from '@oclif/core'
 import { exitCodes, exitCodesHelp } from '../exit-codes.js'
-import { reportError } from '../report.js'
+import { PastreamCommand } from '../base-command.js'
 import type { PlayrecSummary } from '../session.js'
 
 /** What `pastream -l` returns with --json. */
@@ -16,7 +16,7 @@ export interface DeviceListing {
   defaultOutput: number
 }
 
-export default class Playrec extends Command {
+export default class Playrec extends PastreamCommand {
   static override summary = 'Play a file, record a file, or both at once (full duplex).'
 
   static override description = `Cross-platform audio playback and capture through PortAudio, with the files streamed by libsndfile on native threads.
@@ -88,12 +88,6 @@ ${exitCodesHelp}`
     return summary
   }
 
-  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    // oclif's ExitError (this.exit) carries its code already
-    if (error.constructor.name === 'ExitError') throw error
-    process.exitCode = reportError(error)
-    return undefined
-  }
 }
 
 /** Prints the device table (or returns it for --json). */
