@@ -42,7 +42,10 @@ Options:
 The first channel is plotted. On the virtual device, record with --tone or
 --playback: its input hears what is played.`
 
-const { values } = exampleArgs(usage, {
+// `pnpm run plot -- --help` hands node a literal `--` first (pnpm 10), which
+// parseArgs would take as the end of the options: drop it
+const argv = process.argv.slice(2)
+const { values, positionals } = exampleArgs(usage, {
   duration: { type: 'string', short: 'd' },
   input: { type: 'string', short: 'i' },
   playback: { type: 'string', short: 'p' },
@@ -53,13 +56,15 @@ const { values } = exampleArgs(usage, {
   nfft: { type: 'string', default: '1024' },
   floor: { type: 'string', default: String(defaultFloorDb) },
   json: { type: 'boolean' },
-})
+}, argv[0] === '--' ? argv.slice(1) : argv)
 
 /** A usage error: the message, the usage, and exit status 2 (as for a bad option). */
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${usage}\n`)
   process.exit(2)
 }
+
+if (positionals.length > 0) fail(`Unexpected argument ${JSON.stringify(positionals[0])}`)
 
 function numberOption(name: string, text: string, check: (value: number) => boolean, expected: string): number {
   const value = Number(text)
@@ -87,7 +92,7 @@ interface Take {
 async function readFile(path: string): Promise<{ frames: Float32Array; samplerate: number; channels: number }> {
   await using file = await SoundFile.open(path)
   // read() without a count reads the rest of the file, as float32 by default
-  const frames = (await file.read()) as Float32Array
+  const frames = await file.read()
   return { frames, samplerate: file.samplerate, channels: file.channels }
 }
 

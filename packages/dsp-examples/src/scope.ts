@@ -8,8 +8,11 @@
 // - chunks({ chunksize, overlap, playback, loop, frames, signal }): the
 //   module-level iterator opens the stream (duplex when there is playback),
 //   yields fixed-size chunks and closes the stream when the loop ends;
-// - an AbortSignal (Ctrl-C, or the end of --duration) stops the device from
-//   outside the loop, and the iterator then throws the signal's reason.
+// - SoundFileDuplexStream(file, null, { loop }).chunks(): the same, playing
+//   a file straight from disk on a native thread;
+// - `frames` ends a run by itself (--duration); an AbortSignal (Ctrl-C)
+//   stops the device from outside the loop, and the iterator then throws
+//   the signal's reason.
 //
 // Why server-sent events: the data only flows one way (server to page), an
 // EventSource reconnects by itself and needs nothing but node:http. A
@@ -25,8 +28,8 @@
 //   pnpm --filter @pastream/dsp-examples run scope -- --playback music.wav --loop --port 8080
 import { createServer, type ServerResponse } from 'node:http'
 import { basename } from 'node:path'
-import { SoundFile } from '@pastream/soundfile'
-import { chunks, defaultDevice, findDevice, parseDuration, queryDevices, type Source } from '@pastream/stream'
+import { SoundFileDuplexStream } from '@pastream/soundfile'
+import { chunks, defaultDevice, findDevice, parseDuration, queryDevices } from '@pastream/stream'
 import { exampleArgs, exampleDevice } from './common.js'
 import { Spectrum } from './plot-spectrum.js'
 import { scopeLayout, scopePage, type ScopeMessage } from './scope-page.js'
@@ -51,7 +54,10 @@ Options:
 
 Prints "scope: http://127.0.0.1:PORT/" once the page can be opened.`
 
-const { values } = exampleArgs(usage, {
+// `pnpm run scope -- --help` hands node a literal `--` first (pnpm 10), which
+// parseArgs would take as the end of the options: drop it
+const argv = process.argv.slice(2)
+const { values, positionals } = exampleArgs(usage, {
   port: { type: 'string', default: '8000' },
   playback: { type: 'string', short: 'p' },
   loop: { type: 'boolean' },
@@ -59,13 +65,15 @@ const { values } = exampleArgs(usage, {
   duration: { type: 'string', short: 'd' },
   chunksize: { type: 'string', default: '2048' },
   overlap: { type: 'string', default: '0' },
-})
+}, argv[0] === '--' ? argv.slice(1) : argv)
 
 /** A usage error: the message, the usage, and exit status 2 (as for a bad option). */
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${usage}\n`)
   process.exit(2)
 }
+
+if (positionals.length > 0) fail(`Unexpected argument ${JSON.stringify(positionals[0])}`)
 
 function integerOption(name: string, text: string, check: (value: number) => boolean, expected: string): number {
   const value = Number(text)
@@ -95,14 +103,14 @@ function deviceOption(device: number | string | undefined): { device?: number | 
   return device === undefined ? {} : { device }
 }
 
-/** What to play while recording, and the stream shape it needs. */
-interface Playback {
-  source: Source
-  channels: number
-  samplerate: number | undefined
-  loop: boolean
-  title: string
-}
+/**
+ * What to play while recording: a file, played from disk by a
+ * SoundFileDuplexStream (a native thread reads it, so a long file is never
+ * loaded whole), or a tone made here, played from memory by chunks().
+ */
+type Playback =
+  | { kind: 'file'; stream: SoundFileDuplexStream; samplerate: number; title: string }
+  | { kind: 'tone'; source: Float32Array; samplerate: number; title: string }
 
 /** The rate a stream on this input device opens at when none is asked for. */
 function deviceSamplerate(deviceSpec: number | string | undefined): number {
@@ -112,10 +120,10 @@ function deviceSamplerate(deviceSpec: number | string | undefined): number {
 
 async function playback(deviceSpec: number | string | undefined): Promise<Playback | undefined> {
   if (values.playback !== undefined) {
-    // the whole file in memory: simple, and fine for the clips a scope plays
-    await using file = await SoundFile.open(values.playback)
-    const frames = (await file.read()) as Float32Array
-    return { source: frames, channels: file.channels, samplerate: file.samplerate, loop: values.loop === true, title: basename(values.playback) }
+    // records 1 channel, plays all of the file's, at the file's sample rate;
+    // loop replays the file from its start when it ends
+    const stream = new SoundFileDuplexStream(values.playback, null, { ...deviceOption(deviceSpec), channels: 1, loop: values.loop === true })
+    return { kind: 'file', stream, samplerate: stream.samplerate, title: basename(values.playback) }
   }
   if (toneHz !== undefined) {
     // the tone is made before the stream opens, at the device's own rate
@@ -124,7 +132,7 @@ async function playback(deviceSpec: number | string | undefined): Promise<Playba
     const hz = Math.round(toneHz)
     const tone = new Float32Array(samplerate)
     for (let k = 0; k < tone.length; k++) tone[k] = 0.5 * Math.sin((2 * Math.PI * hz * k) / samplerate)
-    return { source: tone, channels: 1, samplerate, loop: true, title: `${hz} Hz tone` }
+    return { kind: 'tone', source: tone, samplerate, title: `${hz} Hz tone` }
   }
   return undefined
 }
@@ -199,21 +207,26 @@ let sequence = 0
 let frames = 0
 let status = 0
 try {
-  const samplerate = played?.samplerate
-  // frames: how much to record (-1 = until stopped)
-  const duration = values.duration
-  const runFrames = duration === undefined ? -1 : parseDuration(duration, rate, '--duration')
-  const stream = chunks({
-    ...deviceOption(device.device),
-    // with playback: a DuplexStream recording 1 channel and playing the file's
-    channels: played ? ([1, played.channels] as const) : 1,
-    ...(samplerate !== undefined ? { samplerate } : {}),
-    chunksize,
-    overlap,
-    frames: runFrames,
-    ...(played ? { playback: played.source, loop: played.loop } : {}),
-    signal: controller.signal,
-  })
+  // how much to record: all of it (until Ctrl-C, or the end of a file
+  // played without --loop) unless --duration says
+  const runFrames = values.duration === undefined ? {} : { frames: parseDuration(values.duration, rate, '--duration') }
+  const stream =
+    played?.kind === 'file'
+      ? // the stream's own chunks(): it plays the file it was opened with.
+        // chunks() sets every run option it is not given back to its default
+        // (loop false), so loop is repeated here
+        played.stream.chunks({ chunksize, overlap, ...runFrames, loop: values.loop === true, signal: controller.signal })
+      : // the module-level chunks() opens the stream (a DuplexStream when
+        // there is playback, an InputStream otherwise) and closes it at the end
+        chunks({
+          ...deviceOption(device.device),
+          channels: 1,
+          ...(played ? { samplerate: played.samplerate, playback: played.source, loop: true } : {}),
+          chunksize,
+          overlap,
+          ...runFrames,
+          signal: controller.signal,
+        })
   for await (const chunk of stream) {
     // a chunk is a view into the ring, valid until the next step: use it
     // now. It holds `overlap` frames of the chunk before, then new ones (the
@@ -250,6 +263,7 @@ try {
   for (const response of clients.keys()) response.end()
   server.closeAllConnections()
   await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (played?.kind === 'file') await played.stream.close()
   await device.stop()
 }
 process.stderr.write(`scope: stopped after ${sequence} chunks (${(frames / rate).toFixed(1)} s)\n`)

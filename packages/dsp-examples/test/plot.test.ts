@@ -137,11 +137,13 @@ describe('plot', () => {
     expect(bottom).toBeLessThan(20)
   })
 
-  it('--help prints the usage and exits 0', async () => {
-    const result = await runExample('plot', ['--help'])
-    expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/^Usage: plot \[options\]/)
-    expect(result.stdout).toContain('--tone HZ')
+  it('--help prints the usage and exits 0, also after the `--` pnpm run passes on', async () => {
+    for (const args of [['--help'], ['--', '--help']]) {
+      const result = await runExample('plot', args)
+      expect(result.code).toBe(0)
+      expect(result.stdout).toMatch(/^Usage: plot \[options\]/)
+      expect(result.stdout).toContain('--tone HZ')
+    }
   })
 
   it('exits 2 on a bad option or a bad value', async () => {
@@ -151,6 +153,9 @@ describe('plot', () => {
     const width = await runExample('plot', ['--width', 'wide'])
     expect(width.code).toBe(2)
     expect(width.stderr).toContain('Expected an integer from 320 to 8000 for --width, got "wide"')
+    const stray = await runExample('plot', ['take.wav'])
+    expect(stray.code).toBe(2)
+    expect(stray.stderr).toContain('Unexpected argument "take.wav"')
     const both = await runExample('plot', ['--tone', '440', '--input', 'x.wav'])
     expect(both.code).toBe(2)
     expect(both.stderr).toContain('Use only one of --input, --playback and --tone')

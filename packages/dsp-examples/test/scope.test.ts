@@ -190,9 +190,11 @@ describe('scope', () => {
   })
 
   it('--help exits 0; a bad option exits 2', async () => {
-    const help = await runExample('scope', ['--help'])
-    expect(help.code).toBe(0)
-    expect(help.stdout).toMatch(/^Usage: scope \[options\]/)
+    for (const args of [['--help'], ['--', '--help']]) {
+      const help = await runExample('scope', args)
+      expect(help.code).toBe(0)
+      expect(help.stdout).toMatch(/^Usage: scope \[options\]/)
+    }
     const bad = await runExample('scope', ['--bogus'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain("Unknown option '--bogus'")
