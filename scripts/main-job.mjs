@@ -1,79 +1,70 @@
 #!/usr/bin/env node
-// `npm start`: the main job until the CLI exists. Lists the devices, then
-// plays and records 2 seconds in duplex: on the default devices when the
+// `npm start`: the main job, through the `pastream` command. Lists the
+// devices, writes a 2-second test signal (signal.wav), then runs
+// `pastream signal.wav recording.wav`: on the default devices when the
 // machine has a sound card, otherwise on the virtual loopback device (a
-// private JACK dummy server), and reports what it measured.
-import { devices, NativeStream, RingBuffer } from '@pastream/core-native'
-import { jackEnv, startVirtualDevice } from '@pastream/core-native/testing'
+// private JACK dummy server), and reports whether the recording holds the
+// signal (bit-exact on the virtual device).
+import { spawnSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { SoundFile } from '@pastream/soundfile'
+import { queryDevices } from '@pastream/stream'
+import { jackEnv, prng, startVirtualDevice } from '@pastream/stream/testing'
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const pastreamBin = join(root, 'packages', 'cli', 'bin', 'run.js')
+const outDir = join(root, 'main-job-output')
 const samplerate = 48000
 const seconds = 2
 const channels = 2
-const frames = samplerate * seconds
+const pad = 4096
 
-function table(list, defaultIn, defaultOut) {
-  const lines = list.map((d) => {
-    const mark = (d.index === defaultIn ? '>' : ' ') + (d.index === defaultOut ? '<' : ' ')
-    return `${mark} ${String(d.index).padStart(2)} ${d.name}, ${d.hostApiName} (${d.maxInputChannels} in, ${d.maxOutputChannels} out) ${d.defaultSamplerate} Hz`
-  })
-  return lines.join('\n') || '  (no devices)'
+function pastream(args, env) {
+  console.log(`$ pastream ${args.join(' ')}`)
+  const result = spawnSync(process.execPath, [pastreamBin, ...args], { env, stdio: 'inherit' })
+  if (result.status !== 0) throw new Error(`pastream ${args.join(' ')} exited with ${result.status ?? result.signal}`)
 }
 
 async function main() {
   // Never let PortAudio's JACK backend autostart a server of its own.
   process.env.JACK_NO_START_SERVER = '1'
-  let list = devices()
-  console.log('Devices (> default input, < default output):')
-  console.log(table(list.devices, list.defaultInputDevice, list.defaultOutputDevice))
+  let env = { ...process.env }
+  pastream(['-l'], env)
 
   let virtual
-  let input = list.defaultInputDevice
-  let output = list.defaultOutputDevice
-  if (input < 0 || output < 0 || process.env.PASTREAM_VIRTUAL === '1') {
+  const { defaultInput, defaultOutput } = queryDevices()
+  const deviceArgs = []
+  if (defaultInput < 0 || defaultOutput < 0 || process.env.PASTREAM_VIRTUAL === '1') {
     console.log('\nNo sound card with input and output: starting the virtual loopback device.')
-    virtual = await startVirtualDevice({ name: 'pastream-main', channels: 2 })
-    Object.assign(process.env, jackEnv(virtual.serverName))
-    list = devices()
-    input = output = virtual.device.index
-    console.log(table(list.devices.filter((d) => d.hostApiType === virtual.device.hostApiType), -1, -1))
+    virtual = await startVirtualDevice({ name: 'pastream-main', channels })
+    env = { ...env, ...jackEnv(virtual.serverName) }
+    deviceArgs.push('-D', 'loopback')
+    pastream(['-l'], env)
   }
   try {
-    const dev = list.devices.find((d) => d.index === output)
-    console.log(`\nDuplex ${seconds} s on "${dev.name}" (${dev.hostApiName}), ${samplerate} Hz, ${channels} ch int16...`)
-    const stream = NativeStream.open(
-      {
-        input: { device: input, channels, latency: 0 },
-        output: { device: output, channels, latency: 0 },
-        dtype: 'int16',
-        samplerate,
-        blocksize: 256,
-      },
-      list.devices,
-    )
     // A seeded pseudo-random int16 signal: any lost, repeated or altered sample shows.
-    const signal = new Int16Array(frames * channels)
-    let seed = 12345
-    for (let i = 0; i < signal.length; i++) {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
-      signal[i] = ((seed >>> 8) & 0xffff) - 32768 || 1
-    }
-    const pad = 4096
-    const tx = new RingBuffer(channels * 2, 1 << 18)
-    const rx = new RingBuffer(channels * 2, 1 << 18)
-    tx.write(signal)
-    const finished = stream.onceFinished()
-    const started = performance.now()
-    await stream.start({ frames, pad, tx, rx })
-    const stats = await finished
-    const elapsed = (performance.now() - started) / 1000
-    const info = stream.info()
-    await stream.close()
-    const recording = new Int16Array(rx.read().buffer)
+    mkdirSync(outDir, { recursive: true })
+    const signalPath = join(outDir, 'signal.wav')
+    const recordingPath = join(outDir, 'recording.wav')
+    const random = prng(12345)
+    const signal = new Int16Array(samplerate * seconds * channels)
+    for (let i = 0; i < signal.length; i++) signal[i] = Math.floor(random() * 65535) - 32767 || 1
+    const file = SoundFile.openSync(signalPath, { mode: 'w', samplerate, channels, subtype: 'PCM_16' })
+    file.writeSync(signal, { dtype: 'int16' })
+    file.closeSync()
+    console.log(`\nwrote ${signalPath}: ${seconds} s, ${channels} channels, ${samplerate} Hz, 16-bit\n`)
+
+    pastream([signalPath, recordingPath, ...deviceArgs, '-p', `${pad}s`], env)
 
     // Find where the signal came back, then compare every sample.
+    const recorded = SoundFile.openSync(recordingPath)
+    const recording = recorded.readSync(undefined, { dtype: 'int16' })
+    recorded.closeSync()
     let delay = -1
-    search: for (let f = 0; f + 4 <= recording.length / channels; f++) {
-      for (let i = 0; i < 4 * channels; i++) if (recording[f * channels + i] !== signal[i]) continue search
+    search: for (let f = 0; f + 8 <= recording.length / channels; f++) {
+      for (let i = 0; i < 8 * channels; i++) if (recording[f * channels + i] !== signal[i]) continue search
       delay = f
       break
     }
@@ -82,15 +73,13 @@ async function main() {
       mismatches = 0
       for (let i = 0; i < signal.length; i++) if (recording[delay * channels + i] !== signal[i]) mismatches++
     }
-    console.log(`  finished:        ${stats.reason} after ${elapsed.toFixed(2)} s (cpu load ${(info.cpuLoad * 100).toFixed(1)}%)`)
-    console.log(`  frames moved:    ${stats.txFrames} played, ${stats.rxFrames} recorded (${stats.frameCount} processed incl. ${pad} pad)`)
-    console.log(`  xruns:           ${stats.xruns}`)
+    console.log(`\n${recordingPath}: ${recording.length / channels} frames`)
     if (delay < 0) {
       console.log('  loopback delay:  signal not found in the recording')
-      console.log(`  bit-exact:       ${virtual ? 'no' : 'n/a (acoustic path)'}`)
+      console.log(`  match:           ${virtual ? 'no' : 'n/a (acoustic path)'}`)
     } else {
       console.log(`  loopback delay:  ${delay} frames (${((delay / samplerate) * 1000).toFixed(2)} ms)`)
-      console.log(`  bit-exact:       ${mismatches === 0 ? 'yes' : `no (${mismatches} samples differ)`}`)
+      console.log(`  match:           ${mismatches === 0 ? 'yes, bit-exact' : `no (${mismatches} samples differ)`}`)
     }
     if (virtual && mismatches !== 0) process.exitCode = 1
   } finally {

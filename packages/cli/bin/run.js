@@ -3,8 +3,12 @@
 // is loaded to list or route commands); the audio modules load only when a
 // command needs them. Command lines without a command name go to the
 // default command, playrec: `pastream in.wav out.wav`.
-import { Config, flush, handle, run } from '@oclif/core'
+import { Config, flush, handle, run, settings } from '@oclif/core'
 import { route } from '../dist/index.js'
+
+// Plugins run as published JavaScript: no ts-node lookups (nor warnings about
+// them for linked ESM plugins).
+settings.enableAutoTranspile = false
 
 const config = await Config.load(import.meta.url)
 const argv = route(process.argv.slice(2), (id) => config.findCommand(id) !== undefined || config.findTopic(id) !== undefined)
