@@ -4,9 +4,10 @@
 // which the stream plays. Nothing here waits on the main thread, so the
 // effect keeps running while the main thread is blocked.
 //
-// Parameters come in the module URL's query (type, freq, q, channels,
-// check, seed, level, prefill); the output ring and the counters come as
-// worker_threads environment data (see worker-fx-shared.ts).
+// Parameters come in the module URL's query (type, freq, q, check, seed,
+// level, prefill); the output ring and the counters come as worker_threads
+// environment data under the key in the query's `shared` (see
+// worker-fx-shared.ts).
 //
 // --loopback-check (check=1): the device's output comes back as its input.
 // Output channel 2 plays seeded white noise; input channel 2 (that noise,
@@ -29,8 +30,9 @@ export default function filter(input: RingBuffer, context: WorkerContext): void 
   const type = (params.get('type') ?? 'lowpass') as FilterType
   const check = params.get('check') === '1'
   const channels = context.channels
-  const shared = getEnvironmentData(workerFxKey) as WorkerFxShared | undefined
-  if (shared === undefined) throw new Error(`worker-fx-filter: no ${workerFxKey} environment data (run it through worker-fx)`)
+  const key = params.get('shared') ?? ''
+  const shared = key.startsWith(workerFxKey) ? (getEnvironmentData(key) as WorkerFxShared | undefined) : undefined
+  if (shared === undefined) throw new Error(`worker-fx-filter: no environment data under ${JSON.stringify(key)} (run it through worker-fx)`)
   const output = RingBuffer.from(shared.output)
   const stats = new Float64Array(shared.stats)
   if (stats.length < statCount) throw new Error('worker-fx-filter: the counters are too small')

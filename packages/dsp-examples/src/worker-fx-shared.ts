@@ -3,14 +3,15 @@
 // each counter lives. Bundled into both; no code runs here.
 
 /**
- * The `worker_threads` environment-data key under which worker-fx puts
- * {@link WorkerFxShared} before start(): every Worker created afterwards
- * (the stream's sink Worker among them) gets a copy, and a copy of a
- * SharedArrayBuffer is the same memory. A Worker sink module is given only
- * its own ring and URL query parameters, so this is how it reaches the
- * output ring (see the report in worker-fx.ts).
+ * The prefix of the `worker_threads` environment-data key under which
+ * worker-fx puts {@link WorkerFxShared} before start(): every Worker created
+ * afterwards (the stream's sink Worker among them) gets a copy, and a copy
+ * of a SharedArrayBuffer is the same memory. A Worker sink module is given
+ * only its own ring and its URL, so this is how it reaches the output ring.
+ * Environment data is process-wide: each stream uses its own key (prefix +
+ * a random id), passed to the Worker in the URL query as `shared`.
  */
-export const workerFxKey = 'pastream-dsp-examples/worker-fx'
+export const workerFxKey = 'pastream-dsp-examples/worker-fx/'
 
 /** Shared memory handed to the Worker. */
 export interface WorkerFxShared {

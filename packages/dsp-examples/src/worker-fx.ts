@@ -18,6 +18,7 @@
 // virtual device) the Worker plays seeded noise on output 2, filters what
 // comes back on input 2 into output 1, and compares every frame that comes
 // back with what was played: the run fails if a single frame was lost.
+import { randomUUID } from 'node:crypto'
 import { setEnvironmentData } from 'node:worker_threads'
 import { DuplexStream, RingBuffer, parseSamplerate } from '@pastream/stream'
 import { exampleArgs, exampleDevice } from './common.js'
@@ -109,12 +110,13 @@ try {
   // copied SharedArrayBuffer is the same memory, so the sink Worker the
   // stream starts sees this ring and these counters.
   const shared: WorkerFxShared = { output: output.buffer, stats: stats.buffer as SharedArrayBuffer }
-  setEnvironmentData(workerFxKey, shared)
+  const key = `${workerFxKey}${randomUUID()}`
+  setEnvironmentData(key, shared)
 
   // Parameters travel in the Worker module's URL query
   const module = new URL('./worker-fx-filter.js', import.meta.url)
-  const params = { type, freq, q, prefill, seed, level: -12, check: check ? 1 : 0 }
-  for (const [key, value] of Object.entries(params)) module.searchParams.set(key, String(value))
+  const params = { type, freq, q, prefill, seed, level: -12, check: check ? 1 : 0, shared: key }
+  for (const [name, value] of Object.entries(params)) module.searchParams.set(name, String(value))
 
   await using stream = new DuplexStream({ ...deviceOptions(device.device), samplerate, channels, dtype: 'float32' })
   stream.setSink(module) // the Worker drains the input ring...
@@ -131,6 +133,8 @@ try {
   )
   // start() waits until the Worker runs, then starts the device
   await stream.start()
+  // the Worker was created in start() and has its copy: the key can go
+  setEnvironmentData(key, undefined)
   const done = stream.wait()
   let finished = false
   done.then(
