@@ -26,7 +26,9 @@ const systemPackages = [
   'libsndfile1', 'libsndfile1-dev', // libsndfile runtime and headers (@pastream/soundfile)
   'jackd2', // the JACK server: the virtual loopback device for tests and `npm start`
   'python3', 'make', 'g++', 'pkg-config', // node-gyp
-  'sox', // the soundfile tests check that finalized recordings open in sox too
+  'sox', // the soundfile tests check that finalized recordings open in sox too; the CLI tests pipe from it
+  'chromium', // dsp-examples: the scope page's test drives it headless (playwright-core, executablePath)
+  'fonts-dejavu-core', // dsp-examples: the PNG plot's axis labels
 ]
 
 function log(message) {
