@@ -219,3 +219,32 @@ export class Biquad {
 export function deviceOptions(device: number | string | undefined): { device?: number | string } {
   return device === undefined ? {} : { device }
 }
+
+/**
+ * The command line after `node script.js`, without the `--` that
+ * `pnpm run <name> -- <args>` passes through (parseArgs would take every
+ * option after it as a positional argument and ignore it).
+ */
+export function exampleArgv(argv: string[] = process.argv.slice(2)): string[] {
+  return argv[0] === '--' ? argv.slice(1) : argv
+}
+
+/** Exits 2 if any positional argument was given: the examples take options only. */
+export function noPositionals(usage: string, positionals: string[]): void {
+  if (positionals.length > 0) usageError(usage, `Unexpected argument ${JSON.stringify(positionals[0])}`)
+}
+
+/**
+ * Lets a live loop end cleanly (closing its stream and any virtual device
+ * in its `finally`): `requested` turns true on the first Ctrl-C (SIGINT; a
+ * second one kills as usual) or when stdout is closed (e.g. `| head`).
+ */
+export function stopRequest(): { readonly requested: boolean } {
+  const state = { requested: false }
+  process.once('SIGINT', () => (state.requested = true))
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+    state.requested = true
+  })
+  return state
+}

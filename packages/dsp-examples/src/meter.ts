@@ -12,7 +12,7 @@
 import { chunks, parseSamplerate, type Source } from '@pastream/stream'
 import { SoundFile } from '@pastream/soundfile'
 import { exampleArgs, exampleDevice } from './common.js'
-import { deviceOptions, durationOption, formatDb, interleave, levels, makeSignal, numberOption, toDbfs, usageError } from './dsp.js'
+import { deviceOptions, durationOption, exampleArgv, formatDb, interleave, levels, makeSignal, noPositionals, numberOption, stopRequest, toDbfs, usageError } from './dsp.js'
 
 const usage = `Usage: meter [options]
 
@@ -37,15 +37,20 @@ channel at the end (over the whole run; -inf is silence):
   window 0.100 ch1 peak=-6.02 rms=-9.03 ch2 peak=-6.02 rms=-9.03
   summary ch1 peak=-6.02 rms=-9.04 frames=480000`
 
-const { values } = exampleArgs(usage, {
-  interval: { type: 'string', short: 'i', default: '100' },
-  duration: { type: 'string', short: 'd', default: '10' },
-  channels: { type: 'string', short: 'c', default: '2' },
-  samplerate: { type: 'string', short: 'r' },
-  tone: { type: 'string' },
-  level: { type: 'string', short: 'l', default: '-6' },
-  playback: { type: 'string', short: 'p' },
-})
+const { values, positionals } = exampleArgs(
+  usage,
+  {
+    interval: { type: 'string', short: 'i', default: '100' },
+    duration: { type: 'string', short: 'd', default: '10' },
+    channels: { type: 'string', short: 'c', default: '2' },
+    samplerate: { type: 'string', short: 'r' },
+    tone: { type: 'string' },
+    level: { type: 'string', short: 'l', default: '-6' },
+    playback: { type: 'string', short: 'p' },
+  },
+  exampleArgv(),
+)
+noPositionals(usage, positionals)
 
 const interval = numberOption(usage, 'interval', values.interval, (v) => v >= 1 && v <= 10000, 'milliseconds from 1 to 10000')
 const channels = numberOption(usage, 'channels', values.channels, (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'a whole number of channels from 1 to 64')
@@ -81,6 +86,9 @@ function bar(db: number, width = 40): string {
   return '#'.repeat(cells) + '.'.repeat(width - cells)
 }
 
+// Ctrl-C (or a closed pipe) ends the loop below with `break`: the stream
+// and the virtual device, if any, are then closed by `finally` blocks
+const stop = stopRequest()
 const device = await exampleDevice(values)
 try {
   let playback: Source | undefined = file
@@ -106,6 +114,8 @@ try {
     frames,
     ...(playback !== undefined ? { playback, pad: -1 } : {}),
   })) {
+    // leaving a for await loop early closes the stream chunks() opened
+    if (stop.requested) break
     // the chunk is a view into the ring: measure it before the next iteration
     const window: Array<{ peak: number; rms: number }> = []
     for (let c = 0; c < channels; c++) {

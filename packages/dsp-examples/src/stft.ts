@@ -12,7 +12,7 @@
 import { chunks, parseSamplerate, type Source } from '@pastream/stream'
 import { SoundFile } from '@pastream/soundfile'
 import { exampleArgs, exampleDevice } from './common.js'
-import { deviceOptions, durationOption, formatDb, interleave, makeSignal, numberOption, usageError } from './dsp.js'
+import { deviceOptions, durationOption, exampleArgv, formatDb, interleave, makeSignal, noPositionals, numberOption, stopRequest, usageError } from './dsp.js'
 import { Spectrum } from './spectrum.js'
 
 const usage = `Usage: stft [options]
@@ -36,15 +36,20 @@ Options:
 Output: one line per chunk, "<time> s <frequency> Hz <level> dBFS" (time: the
 end of the chunk; level: the amplitude of a sine at that peak), or "silence".`
 
-const { values } = exampleArgs(usage, {
-  chunksize: { type: 'string', short: 'n', default: '1024' },
-  samplerate: { type: 'string', short: 'r' },
-  duration: { type: 'string', short: 'd', default: '5' },
-  channels: { type: 'string', short: 'c', default: '1' },
-  tone: { type: 'string' },
-  level: { type: 'string', short: 'l', default: '-12' },
-  playback: { type: 'string', short: 'p' },
-})
+const { values, positionals } = exampleArgs(
+  usage,
+  {
+    chunksize: { type: 'string', short: 'n', default: '1024' },
+    samplerate: { type: 'string', short: 'r' },
+    duration: { type: 'string', short: 'd', default: '5' },
+    channels: { type: 'string', short: 'c', default: '1' },
+    tone: { type: 'string' },
+    level: { type: 'string', short: 'l', default: '-12' },
+    playback: { type: 'string', short: 'p' },
+  },
+  exampleArgv(),
+)
+noPositionals(usage, positionals)
 
 const chunksize = numberOption(usage, 'chunksize', values.chunksize, (v) => Number.isInteger(v) && v >= 16 && v <= 65536 && (v & (v - 1)) === 0, 'a power of two from 16 to 65536')
 const channels = numberOption(usage, 'channels', values.channels, (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'a whole number of channels from 1 to 64')
@@ -73,6 +78,9 @@ const frames = durationOption(usage, 'duration', values.duration, samplerate)
 const tone =
   values.tone === undefined ? undefined : numberOption(usage, 'tone', values.tone, (v) => v > 0 && v < samplerate / 2, `a frequency in Hz between 0 and ${samplerate / 2}`)
 
+// Ctrl-C (or a closed pipe) ends the loop below with `break`: the stream
+// and the virtual device, if any, are then closed by `finally` blocks
+const stop = stopRequest()
 const device = await exampleDevice(values)
 try {
   // What to play while listening, if anything. A generated signal is one
@@ -113,6 +121,8 @@ try {
     // with BufferEmpty (a finite source that runs dry is an error otherwise)
     ...(playback !== undefined ? { playback, pad: -1 } : {}),
   })) {
+    // leaving a for await loop early closes the stream chunks() opened
+    if (stop.requested) break
     // chunk is a Float32Array view into the ring, valid until the next
     // iteration: analyse it now (or copy it) rather than keep it
     spectrum.analyse(chunk, channels, -1)

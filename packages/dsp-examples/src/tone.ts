@@ -7,7 +7,7 @@
 import { OutputStream, parseSamplerate } from '@pastream/stream'
 import { SoundFile, type SubtypeName } from '@pastream/soundfile'
 import { exampleArgs, exampleDevice } from './common.js'
-import { deviceOptions, durationOption, formatDb, interleave, makeSignal, numberOption, signalTypes, usageError, type SignalType } from './dsp.js'
+import { deviceOptions, durationOption, exampleArgv, formatDb, interleave, makeSignal, noPositionals, numberOption, type SignalType, signalTypes, usageError } from './dsp.js'
 
 const usage = `Usage: tone [options]
 
@@ -37,19 +37,24 @@ Examples:
   tone --type sweep --start 50 --end 5000 --duration 10 --output sweep.wav
   tone --type pink --seed 7 --output pink.flac --subtype PCM_24`
 
-const { values } = exampleArgs(usage, {
-  type: { type: 'string', short: 't', default: 'sine' },
-  freq: { type: 'string', short: 'f', default: '1000' },
-  start: { type: 'string', default: '20' },
-  end: { type: 'string', default: '20000' },
-  level: { type: 'string', short: 'l', default: '-12' },
-  duration: { type: 'string', short: 'd', default: '2' },
-  samplerate: { type: 'string', short: 'r', default: '48000' },
-  channels: { type: 'string', short: 'c', default: '1' },
-  seed: { type: 'string', default: '1' },
-  output: { type: 'string', short: 'o' },
-  subtype: { type: 'string' },
-})
+const { values, positionals } = exampleArgs(
+  usage,
+  {
+    type: { type: 'string', short: 't', default: 'sine' },
+    freq: { type: 'string', short: 'f', default: '1000' },
+    start: { type: 'string', default: '20' },
+    end: { type: 'string', default: '20000' },
+    level: { type: 'string', short: 'l', default: '-12' },
+    duration: { type: 'string', short: 'd', default: '2' },
+    samplerate: { type: 'string', short: 'r', default: '48000' },
+    channels: { type: 'string', short: 'c', default: '1' },
+    seed: { type: 'string', default: '1' },
+    output: { type: 'string', short: 'o' },
+    subtype: { type: 'string' },
+  },
+  exampleArgv(),
+)
+noPositionals(usage, positionals)
 
 // Every option is checked before anything opens: a typo exits 2 at once
 const type = values.type as SignalType

@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto'
 import { setEnvironmentData } from 'node:worker_threads'
 import { DuplexStream, RingBuffer, parseSamplerate } from '@pastream/stream'
 import { exampleArgs, exampleDevice } from './common.js'
-import { deviceOptions, durationOption, filterTypes, formatDb, numberOption, toDbfs, usageError, type FilterType } from './dsp.js'
+import { deviceOptions, durationOption, exampleArgv, type FilterType, filterTypes, formatDb, noPositionals, numberOption, stopRequest, toDbfs, usageError } from './dsp.js'
 import { Stat, statCount, workerFxKey, type WorkerFxShared } from './worker-fx-shared.js'
 
 const usage = `Usage: worker-fx [options]
@@ -54,18 +54,23 @@ Options:
 At the end it prints one line of counters (frames, check results, xruns),
 and exits 1 if the loopback check found a difference.`
 
-const { values } = exampleArgs(usage, {
-  type: { type: 'string', short: 't', default: 'lowpass' },
-  freq: { type: 'string', short: 'f', default: '1000' },
-  q: { type: 'string', short: 'q', default: '0.7071' },
-  duration: { type: 'string', short: 'd', default: '10' },
-  channels: { type: 'string', short: 'c', default: '2' },
-  samplerate: { type: 'string', short: 'r', default: '48000' },
-  prefill: { type: 'string', default: '2048' },
-  'block-main': { type: 'string', default: '0' },
-  'loopback-check': { type: 'boolean' },
-  seed: { type: 'string', default: '1' },
-})
+const { values, positionals } = exampleArgs(
+  usage,
+  {
+    type: { type: 'string', short: 't', default: 'lowpass' },
+    freq: { type: 'string', short: 'f', default: '1000' },
+    q: { type: 'string', short: 'q', default: '0.7071' },
+    duration: { type: 'string', short: 'd', default: '10' },
+    channels: { type: 'string', short: 'c', default: '2' },
+    samplerate: { type: 'string', short: 'r', default: '48000' },
+    prefill: { type: 'string', default: '2048' },
+    'block-main': { type: 'string', default: '0' },
+    'loopback-check': { type: 'boolean' },
+    seed: { type: 'string', default: '1' },
+  },
+  exampleArgv(),
+)
+noPositionals(usage, positionals)
 
 const type = values.type as FilterType
 if (!filterTypes.includes(type)) usageError(usage, `Expected one of ${filterTypes.join(', ')} for --type, got ${JSON.stringify(values.type)}`)
@@ -142,7 +147,13 @@ try {
     () => (finished = true),
   )
   let blocked = 0
+  // Ctrl-C stops the stream: the Worker drains what is left, and the counters still print
+  const stop = stopRequest()
   while (!finished) {
+    if (stop.requested) {
+      await stream.stop()
+      break
+    }
     if (blockMain > 0) {
       busyWait(blockMain)
       blocked += blockMain
@@ -164,7 +175,8 @@ try {
     `xruns=${stream.xruns}`,
     `blocked=${blocked}ms`,
   ]
-  let ok = filtered >= frames
+  // every frame the device recorded was filtered (all `frames`, unless stopped early)
+  let ok = filtered > 0 && filtered === stream.frameCount
   if (check) {
     const compared = stats[Stat.compared] as number
     const mismatched = stats[Stat.mismatched] as number

@@ -1,6 +1,8 @@
 // meter on the virtual loopback device: a -6 dBFS sine played through the
 // loopback reads -6.00 dBFS peak and -9.01 dBFS RMS (a sine's RMS is 3.01 dB
 // below its peak), per window and in the summary. Plus its command line.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { DEVICE, runExample } from './dsp-run.js'
 
@@ -76,6 +78,31 @@ describe('meter', () => {
     expect(summary).toEqual([{ peak: -Infinity, rms: -Infinity, frames: 14400 }])
   })
 
+  it('Ctrl-C ends the run cleanly and still prints the summary', async () => {
+    const script = fileURLToPath(new URL('../dist/meter.js', import.meta.url))
+    const child = spawn(process.execPath, [script, '--device', DEVICE, '--tone', '1000', '--level=-6', '--duration', '60', '--channels', '1'], { env: process.env })
+    let stdout = ''
+    let interrupted = false
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (text: string) => {
+      stdout += text
+      // interrupt once a few windows came: the stream is running
+      if (!interrupted && (stdout.match(/^window /gm) ?? []).length >= 3) {
+        interrupted = true
+        child.kill('SIGINT')
+      }
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)))
+    expect(interrupted).toBe(true)
+    expect(code).toBe(0)
+    const { windows, summary } = parseMeter(stdout)
+    expect(windows.length).toBeGreaterThanOrEqual(3)
+    expect(windows.length).toBeLessThan(100) // far from the 600 windows of 60 s
+    expect(summary).toHaveLength(1)
+    expect(summary[0]?.frames).toBe(windows.length * 4800)
+    expect(Math.abs((summary[0]?.peak as number) - -6)).toBeLessThanOrEqual(0.1)
+  })
+
   it('--help prints the usage and exits 0', async () => {
     const run = await runExample('meter', ['-h'])
     expect(run.code).toBe(0)
@@ -91,5 +118,8 @@ describe('meter', () => {
     const interval = await runExample('meter', ['--interval', 'soon'])
     expect(interval.code).toBe(2)
     expect(interval.stderr).toContain('Expected milliseconds from 1 to 10000 for --interval, got "soon"')
+    const positional = await runExample('meter', ['loud'])
+    expect(positional.code).toBe(2)
+    expect(positional.stderr).toContain('Unexpected argument "loud"')
   })
 })

@@ -70,6 +70,10 @@ describe('stft', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Usage: stft \[options\]/)
     expect(run.stdout).toContain('--chunksize')
+    // as `pnpm run stft -- --help` passes it: the `--` is dropped, not the options after it
+    const viaPnpm = await runExample('stft', ['--', '--help'])
+    expect(viaPnpm.code).toBe(0)
+    expect(viaPnpm.stdout).toBe(run.stdout)
   })
 
   it('a bad option or value exits 2 with the usage', async () => {
@@ -83,5 +87,8 @@ describe('stft', () => {
     const both = await runExample('stft', ['--tone', '440', '--playback', 'x.wav'])
     expect(both.code).toBe(2)
     expect(both.stderr).toContain('Expected --tone or --playback, not both')
+    const positional = await runExample('stft', ['1024'])
+    expect(positional.code).toBe(2)
+    expect(positional.stderr).toContain('Unexpected argument "1024"')
   })
 })
