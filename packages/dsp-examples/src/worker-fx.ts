@@ -51,8 +51,14 @@ Options:
       --virtual            use pastream's virtual loopback device
   -h, --help               show this help
 
-At the end it prints one line of counters (frames, check results, xruns),
-and exits 1 if the loopback check found a difference.`
+Every second the main thread prints how far the Worker got. At the end one
+line of counters: frames (filtered by the Worker), played (by the device),
+gain (output / input RMS, dB), backlog (most input frames waiting when the
+Worker woke), margin (fewest output frames still queued when it wrote), xruns
+(device), blocked (ms); with the check also delay (round trip, frames),
+compared, mismatched and firstMismatch. Exits 1 if a frame was not filtered,
+the check found a difference, or the stream failed (BufferEmpty: the Worker
+fell behind).`
 
 const { values, positionals } = exampleArgs(
   usage,
