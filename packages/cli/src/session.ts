@@ -391,7 +391,7 @@ export function checkFlags(flags: PlayrecFlags, input: string | null, output: st
     maps,
     samplerate,
     blocksize: flags.blocksize === undefined ? undefined : count('blocksize', flags.blocksize),
-    buffersize: flags.buffersize === undefined ? undefined : positiveCount('buffersize')(flags.buffersize),
+    buffersize: flags.buffersize === undefined ? undefined : powerOfTwo(positiveCount('buffersize')(flags.buffersize), flags.buffersize),
     frames: flags.frames,
     duration: flags.duration,
     pad: flags.pad,
@@ -399,6 +399,12 @@ export function checkFlags(flags: PlayrecFlags, input: string | null, output: st
     loop: flags.loop === true,
     fatalXruns: flags['fatal-xruns'] === true,
   }
+}
+
+/** The ring sizes are powers of two (the ring's indices wrap by masking). */
+function powerOfTwo(value: number, text: string): number {
+  if ((value & (value - 1)) !== 0) throw new UsageError(`--buffersize: expected a power of 2 (e.g. 65536 or 64K), got '${text}'`)
+  return value
 }
 
 /** A file type and encoding libsndfile knows, or a usage error listing the ones it does. */

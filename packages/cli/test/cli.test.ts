@@ -217,6 +217,7 @@ describe('bad command lines: one error line, a hint, an exit code', () => {
     [['--bogus'], 2, /^pastream: unknown option: --bogus\npastream: see 'pastream --help'\n$/],
     [['a.wav', 'b.wav', 'c.wav'], 2, /^pastream: unexpected argument: c\.wav\n/],
     [['null', 'o.wav', '--loop'], 2, /^pastream: --loop: there is no file to play\n/],
+    [['null', 'o.wav', '--buffersize', '1000'], 2, /^pastream: --buffersize: expected a power of 2 \(e\.g\. 65536 or 64K\), got '1000'\n/],
     [['missing.wav'], 4, /^pastream: Error opening 'missing\.wav': System error : No such file or directory\.\n$/],
     [['null', 'o.wav', '-D', 'nosuch'], 3, /^pastream: --device: No input device matching "nosuch"\. input devices: .*loopback.*\npastream: 'pastream devices' lists them\n$/],
     [['null', 'o.wav', '-D', DEVICE, '-r', '44100'], 3, /^pastream: cannot open the device: .*44100.*48000/],

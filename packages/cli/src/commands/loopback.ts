@@ -27,10 +27,15 @@ export default class Loopback extends PastreamCommand {
     process.stdout.write(`virtual loopback device '${device.device.name}' (${flags.channels} in, ${flags.channels} out, ${flags.rate} Hz) on JACK server '${device.serverName}'\n`)
     process.stdout.write(`use it from another shell with:\n${Object.entries(env).map(([k, v]) => `  export ${k}=${v}`).join('\n')}\n  pastream -D loopback ...\n`)
     await new Promise<void>((resolve) => {
-      const done = (): void => resolve()
-      process.once('SIGINT', done)
-      process.once('SIGTERM', done)
-      if (flags.duration !== undefined) setTimeout(done, flags.duration * 1000)
+      const done = (): void => {
+        clearTimeout(timer)
+        process.off('SIGINT', done)
+        process.off('SIGTERM', done)
+        resolve()
+      }
+      process.on('SIGINT', done)
+      process.on('SIGTERM', done)
+      const timer = flags.duration === undefined ? undefined : setTimeout(done, flags.duration * 1000)
     })
     await device.stop()
     process.stdout.write('stopped\n')
