@@ -253,6 +253,13 @@ describe('help, version, devices', () => {
     const listing = JSON.parse(json.stdout.toString()) as { devices: Array<{ name: string; maxInputChannels: number }> }
     expect(listing.devices.find((d) => d.name === 'loopback')).toMatchObject({ maxInputChannels: 2 })
   })
+
+  it('autocomplete: prints the bash set-up and builds its cache', async () => {
+    const result = await pastream(['autocomplete', 'bash'], { env: { PASTREAM_CACHE_DIR: temp.path('cache'), PASTREAM_DATA_DIR: temp.path('data') } })
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString()).toContain('Setup Instructions for PASTREAM CLI Autocomplete')
+    expect(readFileSync(temp.path('cache/autocomplete/functions/bash/pastream.bash'), 'utf8')).toContain('devices')
+  })
 })
 
 function bin(): string {
