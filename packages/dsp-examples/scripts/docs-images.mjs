@@ -15,20 +15,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SoundFile } from '@pastream/soundfile'
 import { jackEnv, startVirtualDevice } from '@pastream/stream/testing'
-import { chromium } from 'playwright-core'
+import { launchChromium } from './chromium.mjs'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const docs = join(packageDir, 'docs')
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 /** 3 s at 48 kHz: a sweep from 200 Hz to 12 kHz (exponential) over 440 Hz. */
 async function writeDemo(path) {
@@ -76,7 +66,7 @@ try {
 
   const scope = example('scope', ['--device', 'loopback', '--port', '0', '--playback', demo, '--loop'], env, /scope: (\S+)/)
   const url = /scope: (\S+)/.exec(await scope.output)?.[1]
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
+  browser = await launchChromium()
   const page = await browser.newPage({ viewport: { width: 1000, height: 660 } })
   await page.goto(url)
   // 0.6 s into the file: the sweep is near 450 Hz, beating with the 440 Hz tone

@@ -1,38 +1,8 @@
-// Small pieces the tone, stft, meter and worker-fx examples share: checked
-// numeric options (a bad value exits 2, like a bad option), decibels, a
-// seeded random generator, the test signals, and an RBJ biquad. Plain
-// arithmetic on Float32Arrays of interleaved frames, the layout pastream's
-// streams and sound files use (frame i, channel c at [i * channels + c]).
-import { parseDuration } from '@pastream/stream'
-
-/** Prints `message` and the usage to stderr and exits 2, as a bad option does. */
-export function usageError(usage: string, message: string): never {
-  process.stderr.write(`${message}\n\n${usage}\n`)
-  process.exit(2)
-}
-
-/**
- * Parses the number given to `--name`; exits 2 with the usage when it is not
- * a number or `valid` refuses it (`expected` says what would be accepted).
- */
-export function numberOption(usage: string, name: string, text: string, valid: (value: number) => boolean, expected: string): number {
-  const value = Number(text)
-  if (text.trim() === '' || !Number.isFinite(value) || !valid(value)) {
-    usageError(usage, `Expected ${expected} for --${name}, got ${JSON.stringify(text)}`)
-  }
-  return value
-}
-
-/** A duration as users type it (`2.5` seconds, `1:30`, `4800s` samples) in frames; exits 2 on a bad one. */
-export function durationOption(usage: string, name: string, text: string, samplerate: number): number {
-  try {
-    const frames = parseDuration(text, samplerate, `--${name}`)
-    if (frames > 0) return frames
-  } catch (error) {
-    usageError(usage, (error as Error).message)
-  }
-  usageError(usage, `Expected a positive duration for --${name}, got ${JSON.stringify(text)}`)
-}
+// Small DSP pieces the tone, stft, meter and worker-fx examples share:
+// decibels, a seeded random generator, the test signals, and an RBJ biquad.
+// Plain arithmetic on Float32Arrays of interleaved frames, the layout
+// pastream's streams and sound files use (frame i, channel c at
+// [i * channels + c]). Their command-line helpers are in common.ts.
 
 /** Amplitude (1 = full scale) to dBFS; silence is -Infinity. */
 export function toDbfs(amplitude: number): number {
@@ -213,38 +183,4 @@ export class Biquad {
     this.#z2 = b2 * x - a2 * y
     return y
   }
-}
-
-/** `{ device }` for stream options, or nothing for the default device (the options are exact: no `device: undefined`). */
-export function deviceOptions(device: number | string | undefined): { device?: number | string } {
-  return device === undefined ? {} : { device }
-}
-
-/**
- * The command line after `node script.js`, without the `--` that
- * `pnpm run <name> -- <args>` passes through (parseArgs would take every
- * option after it as a positional argument and ignore it).
- */
-export function exampleArgv(argv: string[] = process.argv.slice(2)): string[] {
-  return argv[0] === '--' ? argv.slice(1) : argv
-}
-
-/** Exits 2 if any positional argument was given: the examples take options only. */
-export function noPositionals(usage: string, positionals: string[]): void {
-  if (positionals.length > 0) usageError(usage, `Unexpected argument ${JSON.stringify(positionals[0])}`)
-}
-
-/**
- * Lets a live loop end cleanly (closing its stream and any virtual device
- * in its `finally`): `requested` turns true on the first Ctrl-C (SIGINT; a
- * second one kills as usual) or when stdout is closed (e.g. `| head`).
- */
-export function stopRequest(): { readonly requested: boolean } {
-  const state = { requested: false }
-  process.once('SIGINT', () => (state.requested = true))
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error
-    state.requested = true
-  })
-  return state
 }

@@ -9,10 +9,10 @@
 // line); otherwise (a pipe, a test) each window is one parseable line. At the
 // end one summary line per channel gives peak and RMS over the WHOLE run,
 // including any silence at its start (e.g. a loopback's delay).
-import { chunks, parseSamplerate, type Source } from '@pastream/stream'
-import { SoundFile } from '@pastream/soundfile'
-import { exampleArgs, exampleDevice } from './common.js'
-import { deviceOptions, durationOption, exampleArgv, formatDb, interleave, levels, makeSignal, noPositionals, numberOption, stopRequest, toDbfs, usageError } from './dsp.js'
+import { chunks, type Source } from '@pastream/stream'
+import { durationOption, exampleArgs, exampleDevice, numberOption, stopRequest } from './common.js'
+import { formatDb, interleave, levels, makeSignal, toDbfs } from './dsp.js'
+import { playbackOptions } from './playback.js'
 
 const usage = `Usage: meter [options]
 
@@ -37,46 +37,21 @@ channel at the end (over the whole run; -inf is silence):
   window 0.100 ch1 peak=-6.02 rms=-9.03 ch2 peak=-6.02 rms=-9.03
   summary ch1 peak=-6.02 rms=-9.04 frames=480000`
 
-const { values, positionals } = exampleArgs(
-  usage,
-  {
-    interval: { type: 'string', short: 'i', default: '100' },
-    duration: { type: 'string', short: 'd', default: '10' },
-    channels: { type: 'string', short: 'c', default: '2' },
-    samplerate: { type: 'string', short: 'r' },
-    tone: { type: 'string' },
-    level: { type: 'string', short: 'l', default: '-6' },
-    playback: { type: 'string', short: 'p' },
-  },
-  exampleArgv(),
-)
-noPositionals(usage, positionals)
+const { values } = exampleArgs(usage, {
+  interval: { type: 'string', short: 'i', default: '100' },
+  duration: { type: 'string', short: 'd', default: '10' },
+  channels: { type: 'string', short: 'c', default: '2' },
+  samplerate: { type: 'string', short: 'r' },
+  tone: { type: 'string' },
+  level: { type: 'string', short: 'l', default: '-6' },
+  playback: { type: 'string', short: 'p' },
+})
 
 const interval = numberOption(usage, 'interval', values.interval, (v) => v >= 1 && v <= 10000, 'milliseconds from 1 to 10000')
 const channels = numberOption(usage, 'channels', values.channels, (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'a whole number of channels from 1 to 64')
-const level = numberOption(usage, 'level', values.level, (v) => v <= 0, 'a level in dBFS <= 0')
-if (values.tone !== undefined && values.playback !== undefined) usageError(usage, 'Expected --tone or --playback, not both')
-
-let file: SoundFile | undefined
-if (values.playback !== undefined) {
-  try {
-    file = await SoundFile.open(values.playback)
-  } catch (error) {
-    usageError(usage, (error as Error).message)
-  }
-}
-let samplerate = file?.samplerate ?? 48000
-if (values.samplerate !== undefined) {
-  try {
-    samplerate = parseSamplerate(values.samplerate)
-  } catch (error) {
-    usageError(usage, (error as Error).message)
-  }
-  if (file && samplerate !== file.samplerate) usageError(usage, `--samplerate ${samplerate} differs from ${values.playback}'s ${file.samplerate} Hz`)
-}
+// --playback, --tone, --level and --samplerate (a file to play decides it)
+const { file, samplerate, tone, level } = await playbackOptions(usage, values)
 const frames = durationOption(usage, 'duration', values.duration, samplerate)
-const tone =
-  values.tone === undefined ? undefined : numberOption(usage, 'tone', values.tone, (v) => v > 0 && v < samplerate / 2, `a frequency in Hz between 0 and ${samplerate / 2}`)
 // one window = one chunk; at 100 ms and 48 kHz, 4800 frames (exactly 100 periods of 1 kHz)
 const windowFrames = Math.max(1, Math.round((interval * samplerate) / 1000))
 
@@ -107,7 +82,7 @@ try {
   let drawn = false
 
   for await (const chunk of chunks({
-    ...deviceOptions(device.device),
+    ...device.streamDevice,
     samplerate,
     channels: playback === undefined ? channels : [channels, playbackChannels],
     chunksize: windowFrames,

@@ -14,9 +14,10 @@ import { writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas'
 import { SoundFile } from '@pastream/soundfile'
-import { DuplexStream, InputStream, parseDuration } from '@pastream/stream'
-import { exampleArgs, exampleDevice } from './common.js'
-import { defaultFloorDb, magma, niceTicks, stft } from './plot-spectrum.js'
+import { DuplexStream, InputStream } from '@pastream/stream'
+import { durationOption, exampleArgs, exampleDevice, numberOption, usageError } from './common.js'
+import { magma, niceTicks } from './plot-scales.js'
+import { defaultFloorDb, stft } from './spectrum.js'
 
 const usage = `Usage: plot [options]
 
@@ -42,10 +43,7 @@ Options:
 The first channel is plotted. On the virtual device, record with --tone or
 --playback: its input hears what is played.`
 
-// `pnpm run plot -- --help` hands node a literal `--` first (pnpm 10), which
-// parseArgs would take as the end of the options: drop it
-const argv = process.argv.slice(2)
-const { values, positionals } = exampleArgs(usage, {
+const { values } = exampleArgs(usage, {
   duration: { type: 'string', short: 'd' },
   input: { type: 'string', short: 'i' },
   playback: { type: 'string', short: 'p' },
@@ -56,29 +54,15 @@ const { values, positionals } = exampleArgs(usage, {
   nfft: { type: 'string', default: '1024' },
   floor: { type: 'string', default: String(defaultFloorDb) },
   json: { type: 'boolean' },
-}, argv[0] === '--' ? argv.slice(1) : argv)
+})
 
-/** A usage error: the message, the usage, and exit status 2 (as for a bad option). */
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${usage}\n`)
-  process.exit(2)
-}
-
-if (positionals.length > 0) fail(`Unexpected argument ${JSON.stringify(positionals[0])}`)
-
-function numberOption(name: string, text: string, check: (value: number) => boolean, expected: string): number {
-  const value = Number(text)
-  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) fail(`Expected ${expected} for --${name}, got ${JSON.stringify(text)}`)
-  return value
-}
-
-const width = numberOption('width', values.width, (v) => Number.isInteger(v) && v >= 320 && v <= 8000, 'an integer from 320 to 8000')
-const height = numberOption('height', values.height, (v) => Number.isInteger(v) && v >= 240 && v <= 8000, 'an integer from 240 to 8000')
-const nfft = numberOption('nfft', values.nfft, (v) => Number.isInteger(v) && v >= 16 && v <= 65536 && (v & (v - 1)) === 0, 'a power of two from 16 to 65536')
-const floorDb = numberOption('floor', values.floor, (v) => v < 0, 'a negative number of dBFS')
-const toneHz = values.tone === undefined ? undefined : numberOption('tone', values.tone, (v) => v > 0, 'a positive frequency in Hz')
+const width = numberOption(usage, 'width', values.width, (v) => Number.isInteger(v) && v >= 320 && v <= 8000, 'an integer from 320 to 8000')
+const height = numberOption(usage, 'height', values.height, (v) => Number.isInteger(v) && v >= 240 && v <= 8000, 'an integer from 240 to 8000')
+const nfft = numberOption(usage, 'nfft', values.nfft, (v) => Number.isInteger(v) && v >= 16 && v <= 65536 && (v & (v - 1)) === 0, 'a power of two from 16 to 65536')
+const floorDb = numberOption(usage, 'floor', values.floor, (v) => v < 0, 'a negative number of dBFS')
+const toneHz = values.tone === undefined ? undefined : numberOption(usage, 'tone', values.tone, (v) => v > 0, 'a positive frequency in Hz')
 if ([values.input, values.playback, values.tone].filter((v) => v !== undefined).length > 1) {
-  fail('Use only one of --input, --playback and --tone')
+  usageError(usage, 'Use only one of --input, --playback and --tone')
 }
 
 /** One channel of audio to plot, and where it came from. */
@@ -104,21 +88,9 @@ function firstChannel(frames: Float32Array, channels: number): Float32Array {
   return out
 }
 
+/** --duration in frames at `samplerate`, or `fallback` without it. */
 function durationFrames(samplerate: number, fallback: number): number {
-  if (values.duration === undefined) return fallback
-  try {
-    const frames = parseDuration(values.duration, samplerate, '--duration')
-    if (frames > 0) return frames
-  } catch (error) {
-    fail((error as Error).message)
-  }
-  fail(`Expected a duration above zero for --duration, got ${JSON.stringify(values.duration)}`)
-}
-
-// exampleDevice() says undefined for "the default device"; the stream
-// options (exactOptionalPropertyTypes) want the key left out instead
-function deviceOption(device: number | string | undefined): { device?: number | string } {
-  return device === undefined ? {} : { device }
+  return values.duration === undefined ? fallback : durationOption(usage, 'duration', values.duration, samplerate)
 }
 
 async function take(): Promise<Take> {
@@ -133,14 +105,14 @@ async function take(): Promise<Take> {
     if (values.playback !== undefined) {
       const file = await readFile(values.playback)
       // record one channel, play all of the file's; the stream runs at the file's rate
-      await using stream = new DuplexStream({ ...deviceOption(device.device), channels: [1, file.channels], samplerate: file.samplerate })
+      await using stream = new DuplexStream({ ...device.streamDevice, channels: [1, file.channels], samplerate: file.samplerate })
       const frames = durationFrames(file.samplerate, Math.floor(file.frames.length / file.channels))
       // loop: a --duration longer than the file keeps playing it from the start
       const samples = await stream.playrec(file.frames, { frames, loop: true })
       return { samples, samplerate: stream.samplerate, title: `${basename(values.playback)} played and recorded` }
     }
     if (toneHz !== undefined) {
-      await using stream = new DuplexStream({ ...deviceOption(device.device), channels: 1 })
+      await using stream = new DuplexStream({ ...device.streamDevice, channels: 1 })
       const samplerate = stream.samplerate
       // one second of the tone at a whole number of Hz holds whole cycles, so
       // looping it is seamless however long the recording is
@@ -150,7 +122,7 @@ async function take(): Promise<Take> {
       const samples = await stream.playrec(tone, { frames: durationFrames(samplerate, 3 * samplerate), loop: true })
       return { samples, samplerate, title: `${hz} Hz tone played and recorded` }
     }
-    await using stream = new InputStream({ ...deviceOption(device.device), channels: 1 })
+    await using stream = new InputStream({ ...device.streamDevice, channels: 1 })
     const samples = await stream.record(durationFrames(stream.samplerate, 3 * stream.samplerate))
     return { samples, samplerate: stream.samplerate, title: 'recording' }
   } finally {
@@ -207,7 +179,7 @@ function format(value: number): string {
 
 function draw({ samples, samplerate, title }: Take): { png: Buffer; geometry: Geometry } {
   const seconds = samples.length / samplerate
-  const spectrogram = stft(samples, { size: nfft, floorDb })
+  const spectrogram = stft(samples, samplerate, { size: nfft, floorDb })
   const geometry = layout(seconds, samplerate, spectrogram.hop)
   const { waveform: wave, spectrogram: spec, colorbar: bar } = geometry
   const canvas = createCanvas(width, height)

@@ -20,7 +20,7 @@
 // need.
 //
 // Why the FFT runs here and not in the page: the same typed Spectrum class
-// (plot-spectrum.ts, fft.js) serves the PNG plot and the scope, and the page
+// (spectrum.ts, fft.js) serves the PNG plot and the scope, and the page
 // stays a short drawing script with no bundling. It costs bytes (a spectrum
 // per chunk), which on 127.0.0.1 is nothing.
 //
@@ -30,8 +30,8 @@ import { createServer, type ServerResponse } from 'node:http'
 import { basename } from 'node:path'
 import { SoundFileDuplexStream } from '@pastream/soundfile'
 import { chunks, defaultDevice, findDevice, parseDuration, queryDevices } from '@pastream/stream'
-import { exampleArgs, exampleDevice } from './common.js'
-import { Spectrum } from './plot-spectrum.js'
+import { exampleArgs, exampleDevice, usageError, type ExampleDevice } from './common.js'
+import { Spectrum } from './spectrum.js'
 import { scopeLayout, scopePage, type ScopeMessage } from './scope-page.js'
 
 const usage = `Usage: scope [options]
@@ -54,10 +54,7 @@ Options:
 
 Prints "scope: http://127.0.0.1:PORT/" once the page can be opened.`
 
-// `pnpm run scope -- --help` hands node a literal `--` first (pnpm 10), which
-// parseArgs would take as the end of the options: drop it
-const argv = process.argv.slice(2)
-const { values, positionals } = exampleArgs(usage, {
+const { values } = exampleArgs(usage, {
   port: { type: 'string', default: '8000' },
   playback: { type: 'string', short: 'p' },
   loop: { type: 'boolean' },
@@ -65,19 +62,12 @@ const { values, positionals } = exampleArgs(usage, {
   duration: { type: 'string', short: 'd' },
   chunksize: { type: 'string', default: '2048' },
   overlap: { type: 'string', default: '0' },
-}, argv[0] === '--' ? argv.slice(1) : argv)
+})
 
-/** A usage error: the message, the usage, and exit status 2 (as for a bad option). */
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${usage}\n`)
-  process.exit(2)
-}
-
-if (positionals.length > 0) fail(`Unexpected argument ${JSON.stringify(positionals[0])}`)
-
+/** A whole number (digits only) for `--name`; exits 2 with the usage otherwise. */
 function integerOption(name: string, text: string, check: (value: number) => boolean, expected: string): number {
   const value = Number(text)
-  if (!/^\d+$/.test(text.trim()) || !check(value)) fail(`Expected ${expected} for --${name}, got ${JSON.stringify(text)}`)
+  if (!/^\d+$/.test(text.trim()) || !check(value)) usageError(usage, `Expected ${expected} for --${name}, got ${JSON.stringify(text)}`)
   return value
 }
 
@@ -85,22 +75,16 @@ const port = integerOption('port', values.port, (v) => v <= 65535, 'a port from 
 const chunksize = integerOption('chunksize', values.chunksize, (v) => v >= 64 && v <= 65536 && (v & (v - 1)) === 0, 'a power of two from 64 to 65536')
 const overlap = integerOption('overlap', values.overlap, (v) => v < chunksize, `a frame count below the chunksize (${chunksize})`)
 const toneHz = values.tone === undefined ? undefined : Number(values.tone)
-if (toneHz !== undefined && !(toneHz > 0 && toneHz < 1e6)) fail(`Expected a positive frequency in Hz for --tone, got ${JSON.stringify(values.tone)}`)
-if (values.tone !== undefined && values.playback !== undefined) fail('Use only one of --playback and --tone')
-if (values.loop === true && values.playback === undefined) fail('--loop needs --playback')
+if (toneHz !== undefined && !(toneHz > 0 && toneHz < 1e6)) usageError(usage, `Expected a positive frequency in Hz for --tone, got ${JSON.stringify(values.tone)}`)
+if (values.tone !== undefined && values.playback !== undefined) usageError(usage, 'Use only one of --playback and --tone')
+if (values.loop === true && values.playback === undefined) usageError(usage, '--loop needs --playback')
 if (values.duration !== undefined) {
   // checked now, before a device opens; converted to frames once the rate is known
   try {
     parseDuration(values.duration, 48000, '--duration')
   } catch (error) {
-    fail((error as Error).message)
+    usageError(usage, (error as Error).message)
   }
-}
-
-// exampleDevice() says undefined for "the default device"; the stream
-// options (exactOptionalPropertyTypes) want the key left out instead
-function deviceOption(device: number | string | undefined): { device?: number | string } {
-  return device === undefined ? {} : { device }
 }
 
 /**
@@ -118,16 +102,16 @@ function deviceSamplerate(deviceSpec: number | string | undefined): number {
   return findDevice(deviceSpec ?? defaultDevice().input, 'input', devices).defaultSamplerate
 }
 
-async function playback(deviceSpec: number | string | undefined): Promise<Playback | undefined> {
+async function playback(device: ExampleDevice): Promise<Playback | undefined> {
   if (values.playback !== undefined) {
     // records 1 channel, plays all of the file's, at the file's sample rate;
     // loop replays the file from its start when it ends
-    const stream = new SoundFileDuplexStream(values.playback, null, { ...deviceOption(deviceSpec), channels: 1, loop: values.loop === true })
+    const stream = new SoundFileDuplexStream(values.playback, null, { ...device.streamDevice, channels: 1, loop: values.loop === true })
     return { kind: 'file', stream, samplerate: stream.samplerate, title: basename(values.playback) }
   }
   if (toneHz !== undefined) {
     // the tone is made before the stream opens, at the device's own rate
-    const samplerate = deviceSamplerate(deviceSpec)
+    const samplerate = deviceSamplerate(device.device)
     // one second at a whole number of Hz holds whole cycles: it loops seamlessly
     const hz = Math.round(toneHz)
     const tone = new Float32Array(samplerate)
@@ -140,7 +124,7 @@ async function playback(deviceSpec: number | string | undefined): Promise<Playba
 const device = await exampleDevice(values)
 let played: Playback | undefined
 try {
-  played = await playback(device.device)
+  played = await playback(device)
 } catch (error) {
   process.stderr.write(`scope: ${(error as Error).message}\n`)
   await device.stop()
@@ -201,7 +185,7 @@ process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
 
 const rate = played?.samplerate ?? deviceSamplerate(device.device)
-const spectrum = new Spectrum(chunksize)
+const spectrum = new Spectrum(chunksize, rate)
 const levels = new Float32Array(spectrum.bins)
 let sequence = 0
 let frames = 0
@@ -219,7 +203,7 @@ try {
       : // the module-level chunks() opens the stream (a DuplexStream when
         // there is playback, an InputStream otherwise) and closes it at the end
         chunks({
-          ...deviceOption(device.device),
+          ...device.streamDevice,
           channels: 1,
           ...(played ? { samplerate: played.samplerate, playback: played.source, loop: true } : {}),
           chunksize,
@@ -247,7 +231,7 @@ try {
       // rounded: 4 decimals are below what a screen can show, and halve the JSON
       wave: Array.from(chunk, (v) => Math.round(v * 1e4) / 1e4),
       spectrum: Array.from(levels, (v) => Math.round(v * 10) / 10),
-      peakHz: spectrum.binHz(peak, rate),
+      peakHz: spectrum.binHz(peak),
       rmsDb: 10 * Math.log10(Math.max(power / Math.max(chunk.length, 1), 1e-12)),
     }
     send('chunk', JSON.stringify(message))

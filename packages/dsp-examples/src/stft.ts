@@ -9,10 +9,10 @@
 // opens a DuplexStream), so on a loopback the STFT hears what is played. On
 // the virtual loopback device with nothing to play it plays a demo sweep:
 // the device's input is otherwise silence.
-import { chunks, parseSamplerate, type Source } from '@pastream/stream'
-import { SoundFile } from '@pastream/soundfile'
-import { exampleArgs, exampleDevice } from './common.js'
-import { deviceOptions, durationOption, exampleArgv, formatDb, interleave, makeSignal, noPositionals, numberOption, stopRequest, usageError } from './dsp.js'
+import { chunks, type Source } from '@pastream/stream'
+import { durationOption, exampleArgs, exampleDevice, numberOption, stopRequest } from './common.js'
+import { formatDb, interleave, makeSignal } from './dsp.js'
+import { playbackOptions } from './playback.js'
 import { Spectrum } from './spectrum.js'
 
 const usage = `Usage: stft [options]
@@ -36,47 +36,21 @@ Options:
 Output: one line per chunk, "<time> s <frequency> Hz <level> dBFS" (time: the
 end of the chunk; level: the amplitude of a sine at that peak), or "silence".`
 
-const { values, positionals } = exampleArgs(
-  usage,
-  {
-    chunksize: { type: 'string', short: 'n', default: '1024' },
-    samplerate: { type: 'string', short: 'r' },
-    duration: { type: 'string', short: 'd', default: '5' },
-    channels: { type: 'string', short: 'c', default: '1' },
-    tone: { type: 'string' },
-    level: { type: 'string', short: 'l', default: '-12' },
-    playback: { type: 'string', short: 'p' },
-  },
-  exampleArgv(),
-)
-noPositionals(usage, positionals)
+const { values } = exampleArgs(usage, {
+  chunksize: { type: 'string', short: 'n', default: '1024' },
+  samplerate: { type: 'string', short: 'r' },
+  duration: { type: 'string', short: 'd', default: '5' },
+  channels: { type: 'string', short: 'c', default: '1' },
+  tone: { type: 'string' },
+  level: { type: 'string', short: 'l', default: '-12' },
+  playback: { type: 'string', short: 'p' },
+})
 
 const chunksize = numberOption(usage, 'chunksize', values.chunksize, (v) => Number.isInteger(v) && v >= 16 && v <= 65536 && (v & (v - 1)) === 0, 'a power of two from 16 to 65536')
 const channels = numberOption(usage, 'channels', values.channels, (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'a whole number of channels from 1 to 64')
-const level = numberOption(usage, 'level', values.level, (v) => v <= 0, 'a level in dBFS <= 0')
-if (values.tone !== undefined && values.playback !== undefined) usageError(usage, 'Expected --tone or --playback, not both')
-
-// A file to play decides the sample rate: the stream must run at the file's
-let file: SoundFile | undefined
-if (values.playback !== undefined) {
-  try {
-    file = await SoundFile.open(values.playback)
-  } catch (error) {
-    usageError(usage, (error as Error).message)
-  }
-}
-let samplerate = file?.samplerate ?? 48000
-if (values.samplerate !== undefined) {
-  try {
-    samplerate = parseSamplerate(values.samplerate)
-  } catch (error) {
-    usageError(usage, (error as Error).message)
-  }
-  if (file && samplerate !== file.samplerate) usageError(usage, `--samplerate ${samplerate} differs from ${values.playback}'s ${file.samplerate} Hz`)
-}
+// --playback, --tone, --level and --samplerate (a file to play decides it)
+const { file, samplerate, tone, level } = await playbackOptions(usage, values)
 const frames = durationOption(usage, 'duration', values.duration, samplerate)
-const tone =
-  values.tone === undefined ? undefined : numberOption(usage, 'tone', values.tone, (v) => v > 0 && v < samplerate / 2, `a frequency in Hz between 0 and ${samplerate / 2}`)
 
 // Ctrl-C (or a closed pipe) ends the loop below with `break`: the stream
 // and the virtual device, if any, are then closed by `finally` blocks
@@ -108,7 +82,7 @@ try {
 
   let index = 0
   for await (const chunk of chunks({
-    ...deviceOptions(device.device),
+    ...device.streamDevice,
     samplerate,
     // with playback, chunks() opens a DuplexStream: [input, output] channels
     channels: playback === undefined ? channels : [channels, playbackChannels],

@@ -4,10 +4,10 @@
 // a program: OutputStream.play() with a whole typed array (it goes into the
 // stream's ring before the device starts, so nothing in JavaScript runs
 // while it plays), and SoundFile.open(..., { mode: 'w' }) + write().
-import { OutputStream, parseSamplerate } from '@pastream/stream'
+import { OutputStream } from '@pastream/stream'
 import { SoundFile, type SubtypeName } from '@pastream/soundfile'
-import { exampleArgs, exampleDevice } from './common.js'
-import { deviceOptions, durationOption, exampleArgv, formatDb, interleave, makeSignal, noPositionals, numberOption, type SignalType, signalTypes, usageError } from './dsp.js'
+import { choiceOption, durationOption, exampleArgs, exampleDevice, numberOption, samplerateOption } from './common.js'
+import { formatDb, interleave, makeSignal, signalTypes } from './dsp.js'
 
 const usage = `Usage: tone [options]
 
@@ -37,34 +37,23 @@ Examples:
   tone --type sweep --start 50 --end 5000 --duration 10 --output sweep.wav
   tone --type pink --seed 7 --output pink.flac --subtype PCM_24`
 
-const { values, positionals } = exampleArgs(
-  usage,
-  {
-    type: { type: 'string', short: 't', default: 'sine' },
-    freq: { type: 'string', short: 'f', default: '1000' },
-    start: { type: 'string', default: '20' },
-    end: { type: 'string', default: '20000' },
-    level: { type: 'string', short: 'l', default: '-12' },
-    duration: { type: 'string', short: 'd', default: '2' },
-    samplerate: { type: 'string', short: 'r', default: '48000' },
-    channels: { type: 'string', short: 'c', default: '1' },
-    seed: { type: 'string', default: '1' },
-    output: { type: 'string', short: 'o' },
-    subtype: { type: 'string' },
-  },
-  exampleArgv(),
-)
-noPositionals(usage, positionals)
+const { values } = exampleArgs(usage, {
+  type: { type: 'string', short: 't', default: 'sine' },
+  freq: { type: 'string', short: 'f', default: '1000' },
+  start: { type: 'string', default: '20' },
+  end: { type: 'string', default: '20000' },
+  level: { type: 'string', short: 'l', default: '-12' },
+  duration: { type: 'string', short: 'd', default: '2' },
+  samplerate: { type: 'string', short: 'r', default: '48000' },
+  channels: { type: 'string', short: 'c', default: '1' },
+  seed: { type: 'string', default: '1' },
+  output: { type: 'string', short: 'o' },
+  subtype: { type: 'string' },
+})
 
 // Every option is checked before anything opens: a typo exits 2 at once
-const type = values.type as SignalType
-if (!signalTypes.includes(type)) usageError(usage, `Expected one of ${signalTypes.join(', ')} for --type, got ${JSON.stringify(values.type)}`)
-let samplerate = 0
-try {
-  samplerate = parseSamplerate(values.samplerate)
-} catch (error) {
-  usageError(usage, (error as Error).message)
-}
+const type = choiceOption(usage, 'type', values.type, signalTypes)
+const samplerate = samplerateOption(usage, values.samplerate)
 const nyquist = samplerate / 2
 const frequencyOption = (name: string, text: string) =>
   numberOption(usage, name, text, (v) => v > 0 && v < nyquist, `a frequency in Hz between 0 and ${nyquist} (half the sample rate)`)
@@ -105,7 +94,7 @@ if (values.output !== undefined) {
   const device = await exampleDevice(values)
   try {
     // `await using` closes the stream (and lets the device go) however this block ends
-    await using output = new OutputStream({ ...deviceOptions(device.device), samplerate, channels })
+    await using output = new OutputStream({ ...device.streamDevice, samplerate, channels })
     console.log(`tone: ${summary} -> device ${String(output.device)}`)
     // play() resolves once the last frame has left the speakers' buffer
     await output.play(signal)

@@ -20,9 +20,9 @@
 // back with what was played: the run fails if a single frame was lost.
 import { randomUUID } from 'node:crypto'
 import { setEnvironmentData } from 'node:worker_threads'
-import { DuplexStream, RingBuffer, parseSamplerate } from '@pastream/stream'
-import { exampleArgs, exampleDevice } from './common.js'
-import { deviceOptions, durationOption, exampleArgv, type FilterType, filterTypes, formatDb, noPositionals, numberOption, stopRequest, toDbfs, usageError } from './dsp.js'
+import { DuplexStream, RingBuffer } from '@pastream/stream'
+import { choiceOption, durationOption, exampleArgs, exampleDevice, numberOption, samplerateOption, stopRequest, usageError } from './common.js'
+import { filterTypes, formatDb, toDbfs } from './dsp.js'
 import { Stat, statCount, workerFxKey, type WorkerFxShared } from './worker-fx-shared.js'
 
 const usage = `Usage: worker-fx [options]
@@ -60,32 +60,21 @@ compared, mismatched and firstMismatch. Exits 1 if a frame was not filtered,
 the check found a difference, or the stream failed (BufferEmpty: the Worker
 fell behind).`
 
-const { values, positionals } = exampleArgs(
-  usage,
-  {
-    type: { type: 'string', short: 't', default: 'lowpass' },
-    freq: { type: 'string', short: 'f', default: '1000' },
-    q: { type: 'string', short: 'q', default: '0.7071' },
-    duration: { type: 'string', short: 'd', default: '10' },
-    channels: { type: 'string', short: 'c', default: '2' },
-    samplerate: { type: 'string', short: 'r', default: '48000' },
-    prefill: { type: 'string', default: '2048' },
-    'block-main': { type: 'string', default: '0' },
-    'loopback-check': { type: 'boolean' },
-    seed: { type: 'string', default: '1' },
-  },
-  exampleArgv(),
-)
-noPositionals(usage, positionals)
+const { values } = exampleArgs(usage, {
+  type: { type: 'string', short: 't', default: 'lowpass' },
+  freq: { type: 'string', short: 'f', default: '1000' },
+  q: { type: 'string', short: 'q', default: '0.7071' },
+  duration: { type: 'string', short: 'd', default: '10' },
+  channels: { type: 'string', short: 'c', default: '2' },
+  samplerate: { type: 'string', short: 'r', default: '48000' },
+  prefill: { type: 'string', default: '2048' },
+  'block-main': { type: 'string', default: '0' },
+  'loopback-check': { type: 'boolean' },
+  seed: { type: 'string', default: '1' },
+})
 
-const type = values.type as FilterType
-if (!filterTypes.includes(type)) usageError(usage, `Expected one of ${filterTypes.join(', ')} for --type, got ${JSON.stringify(values.type)}`)
-let samplerate = 0
-try {
-  samplerate = parseSamplerate(values.samplerate)
-} catch (error) {
-  usageError(usage, (error as Error).message)
-}
+const type = choiceOption(usage, 'type', values.type, filterTypes)
+const samplerate = samplerateOption(usage, values.samplerate)
 const freq = numberOption(usage, 'freq', values.freq, (v) => v > 0 && v < samplerate / 2, `a frequency in Hz between 0 and ${samplerate / 2}`)
 const q = numberOption(usage, 'q', values.q, (v) => v > 0 && v <= 100, 'a quality factor above 0, up to 100')
 const channelsOption = numberOption(usage, 'channels', values.channels, (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'a whole number of channels from 1 to 64')
@@ -129,7 +118,7 @@ try {
   const params = { type, freq, q, prefill, seed, level: -12, check: check ? 1 : 0, shared: key }
   for (const [name, value] of Object.entries(params)) module.searchParams.set(name, String(value))
 
-  await using stream = new DuplexStream({ ...deviceOptions(device.device), samplerate, channels, dtype: 'float32' })
+  await using stream = new DuplexStream({ ...device.streamDevice, samplerate, channels, dtype: 'float32' })
   stream.setSink(module) // the Worker drains the input ring...
   stream.setSource(output) // ...into the ring the callback plays
   // `frames` output frames are promised: if the output ring ever runs dry

@@ -2,9 +2,8 @@
 // loopback reads -6.00 dBFS peak and -9.01 dBFS RMS (a sine's RMS is 3.01 dB
 // below its peak), per window and in the summary. Plus its command line.
 import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { DEVICE, runExample } from './dsp-run.js'
+import { builtExample, DEVICE, expectHelp, expectUsageError, runExample } from './dsp-run.js'
 
 interface Levels {
   peak: number
@@ -79,8 +78,7 @@ describe('meter', () => {
   })
 
   it('Ctrl-C ends the run cleanly and still prints the summary', async () => {
-    const script = fileURLToPath(new URL('../dist/meter.js', import.meta.url))
-    const child = spawn(process.execPath, [script, '--device', DEVICE, '--tone', '1000', '--level=-6', '--duration', '60', '--channels', '1'], { env: process.env })
+    const child = spawn(process.execPath, [builtExample('meter'), '--device', DEVICE, '--tone', '1000', '--level=-6', '--duration', '60', '--channels', '1'], { env: process.env })
     let stdout = ''
     let interrupted = false
     child.stdout.setEncoding('utf8')
@@ -104,22 +102,12 @@ describe('meter', () => {
   })
 
   it('--help prints the usage and exits 0', async () => {
-    const run = await runExample('meter', ['-h'])
-    expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^Usage: meter \[options\]/)
-    expect(run.stdout).toContain('--interval')
+    await expectHelp('meter', '--interval')
   })
 
   it('a bad option or value exits 2 with the usage', async () => {
-    const bad = await runExample('meter', ['--bogus'])
-    expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain("Unknown option '--bogus'")
-    expect(bad.stderr).toContain('Usage: meter')
-    const interval = await runExample('meter', ['--interval', 'soon'])
-    expect(interval.code).toBe(2)
-    expect(interval.stderr).toContain('Expected milliseconds from 1 to 10000 for --interval, got "soon"')
-    const positional = await runExample('meter', ['loud'])
-    expect(positional.code).toBe(2)
-    expect(positional.stderr).toContain('Unexpected argument "loud"')
+    await expectUsageError('meter', ['--bogus'], "Unknown option '--bogus'")
+    await expectUsageError('meter', ['--interval', 'soon'], 'Expected milliseconds from 1 to 10000 for --interval, got "soon"')
+    await expectUsageError('meter', ['loud'], 'Unexpected argument "loud"')
   })
 })

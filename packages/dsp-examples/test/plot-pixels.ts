@@ -1,45 +1,6 @@
-// Test helpers for the plot and scope tests: run a built example as a
-// subprocess (on the test run's virtual device, whose JACK variables are in
-// process.env), and read a PNG's pixels back.
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+// Pixel helpers for the plot and scope tests: read a PNG's pixels back, and
+// count and compare colours in it.
 import { createCanvas, loadImage } from '@napi-rs/canvas'
-
-/** The package directory: the examples run from there, as `pnpm run` does. */
-export const packageDir = fileURLToPath(new URL('..', import.meta.url))
-
-/** What a finished example printed, and how it ended. */
-export interface RunResult {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
-
-/** The path of a built example; fails with a hint when the package is not built. */
-export function builtExample(name: string): string {
-  const path = fileURLToPath(new URL(`../dist/${name}.js`, import.meta.url))
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`pnpm --filter @pastream/dsp-examples build\` first`)
-  return path
-}
-
-/** Runs `node dist/<name>.js ...args` to its end (killed after `timeoutMs`). */
-export function runExample(name: string, args: string[], timeoutMs = 20000): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [builtExample(name), ...args], { cwd: packageDir, env: process.env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr })
-    })
-  })
-}
 
 /** A decoded image: RGBA bytes, row by row. */
 export interface Pixels {

@@ -4,9 +4,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SoundFile } from '@pastream/soundfile'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { countPixels, hexColour, near, pixel, readPixels, runExample, type Pixels } from './plot-pixels.js'
+import { DEVICE, expectHelp, expectUsageError, runExample, writeSine, type ExampleRun } from './dsp-run.js'
+import { countPixels, hexColour, near, pixel, readPixels, type Pixels } from './plot-pixels.js'
 
 /** The geometry plot prints with --json (see Geometry in src/plot.ts). */
 interface PlotGeometry {
@@ -27,19 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true })
 })
-
-/** Writes `seconds` of a sine at `hz` (amplitude 0.5) as a 48 kHz float WAV file. */
-async function writeTone(path: string, hz: number, seconds: number, channels = 1): Promise<void> {
-  const samplerate = 48000
-  const frames = Math.round(seconds * samplerate)
-  const data = new Float32Array(frames * channels)
-  for (let k = 0; k < frames; k++) {
-    for (let c = 0; c < channels; c++) data[k * channels + c] = 0.5 * Math.sin((2 * Math.PI * hz * k) / samplerate)
-  }
-  const file = await SoundFile.open(path, { mode: 'w', samplerate, channels, subtype: 'FLOAT' })
-  await file.write(data)
-  await file.close()
-}
 
 /**
  * The frequency of the spectrogram's brightest row: the row whose pixels are
@@ -66,7 +53,7 @@ function brightestRowHz(image: Pixels, geometry: PlotGeometry): { row: number; h
 }
 
 /** Checks a plot: its size, a drawn waveform, colours in the spectrogram, and the tone's row. */
-async function checkPlot(result: { code: number | null; stdout: string; stderr: string }, size: [number, number], toneHz: number) {
+async function checkPlot(result: ExampleRun, size: [number, number], toneHz: number) {
   expect(result.stderr).toBe('')
   expect(result.code).toBe(0)
   const geometry = JSON.parse(result.stdout) as PlotGeometry
@@ -97,9 +84,9 @@ async function checkPlot(result: { code: number | null; stdout: string; stderr: 
 describe('plot', () => {
   it('records a tone file played into the loopback device and finds it in the spectrogram', async () => {
     const tone = join(directory, 'tone-3000.wav')
-    await writeTone(tone, 3000, 1.5, 2)
+    await writeSine(tone, 3000, 1.5, { channels: 2 })
     const output = join(directory, 'playback.png')
-    const result = await runExample('plot', ['--device', 'loopback', '--playback', tone, '--output', output, '--width', '640', '--height', '480', '--json'])
+    const result = await runExample('plot', ['--device', DEVICE, '--playback', tone, '--output', output, '--width', '640', '--height', '480', '--json'])
     const geometry = await checkPlot(result, [640, 480], 3000)
     expect(geometry.samplerate).toBe(48000)
     expect(geometry.seconds).toBeCloseTo(1.5, 6)
@@ -107,14 +94,14 @@ describe('plot', () => {
 
   it('plays --tone while recording, for the requested duration', async () => {
     const output = join(directory, 'tone.png')
-    const result = await runExample('plot', ['--device', 'loopback', '--tone', '7500', '--duration', '0.75', '--output', output, '--width', '800', '--height', '700', '--json'])
+    const result = await runExample('plot', ['--device', DEVICE, '--tone', '7500', '--duration', '0.75', '--output', output, '--width', '800', '--height', '700', '--json'])
     const geometry = await checkPlot(result, [800, 700], 7500)
     expect(geometry.seconds).toBeCloseTo(0.75, 6)
   })
 
   it('plots a file given with --input without opening a device', async () => {
     const tone = join(directory, 'tone-12000.wav')
-    await writeTone(tone, 12000, 1)
+    await writeSine(tone, 12000, 1)
     const output = join(directory, 'input.png')
     // a device that does not exist: --input must not need one
     const result = await runExample('plot', ['--device', 'no-such-device', '--input', tone, '--output', output, '--json'])
@@ -123,7 +110,7 @@ describe('plot', () => {
 
   it('draws the colour bar from loud (top) to quiet (bottom)', async () => {
     const tone = join(directory, 'tone-1000.wav')
-    await writeTone(tone, 1000, 0.5)
+    await writeSine(tone, 1000, 0.5)
     const output = join(directory, 'bar.png')
     const result = await runExample('plot', ['--input', tone, '--output', output, '--json'])
     expect(result.code).toBe(0)
@@ -137,27 +124,14 @@ describe('plot', () => {
     expect(bottom).toBeLessThan(20)
   })
 
-  it('--help prints the usage and exits 0, also after the `--` pnpm run passes on', async () => {
-    for (const args of [['--help'], ['--', '--help']]) {
-      const result = await runExample('plot', args)
-      expect(result.code).toBe(0)
-      expect(result.stdout).toMatch(/^Usage: plot \[options\]/)
-      expect(result.stdout).toContain('--tone HZ')
-    }
+  it('--help prints the usage and exits 0', async () => {
+    await expectHelp('plot', '--tone HZ')
   })
 
   it('exits 2 on a bad option or a bad value', async () => {
-    const unknown = await runExample('plot', ['--bogus'])
-    expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain("Unknown option '--bogus'")
-    const width = await runExample('plot', ['--width', 'wide'])
-    expect(width.code).toBe(2)
-    expect(width.stderr).toContain('Expected an integer from 320 to 8000 for --width, got "wide"')
-    const stray = await runExample('plot', ['take.wav'])
-    expect(stray.code).toBe(2)
-    expect(stray.stderr).toContain('Unexpected argument "take.wav"')
-    const both = await runExample('plot', ['--tone', '440', '--input', 'x.wav'])
-    expect(both.code).toBe(2)
-    expect(both.stderr).toContain('Use only one of --input, --playback and --tone')
+    await expectUsageError('plot', ['--bogus'], "Unknown option '--bogus'")
+    await expectUsageError('plot', ['--width', 'wide'], 'Expected an integer from 320 to 8000 for --width, got "wide"')
+    await expectUsageError('plot', ['take.wav'], 'Unexpected argument "take.wav"')
+    await expectUsageError('plot', ['--tone', '440', '--input', 'x.wav'], 'Use only one of --input, --playback and --tone')
   })
 })

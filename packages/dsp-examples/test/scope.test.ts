@@ -6,23 +6,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
-import { SoundFile } from '@pastream/soundfile'
+import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { builtExample, countPixels, hexColour, near, packageDir, pixel, readPixels, runExample } from './plot-pixels.js'
-
-// Debian's chromium, headless, with everything that would reach for the
-// (closed) network turned off
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+import { launchChromium } from '../scripts/chromium.mjs'
+import { builtExample, DEVICE, expectHelp, expectUsageError, packageDir, writeSine } from './dsp-run.js'
+import { countPixels, hexColour, near, pixel, readPixels } from './plot-pixels.js'
 
 /** The scope page's layout ((globalThis as unknown as PageGlobals).scope.layout; see src/scope-page.ts). */
 interface Panel {
@@ -93,8 +81,8 @@ afterAll(async () => {
 
 describe('scope', () => {
   it('draws the waveform and the spectrum of a tone in the browser, and stops on Ctrl-C', async () => {
-    const scope = await startScope(['--device', 'loopback', '--tone', '1000'])
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
+    const scope = await startScope(['--device', DEVICE, '--tone', '1000'])
+    browser = await launchChromium()
     const page = await browser.newPage({ viewport: { width: 1000, height: 680 } })
     await page.goto(scope.url)
     // about a second of audio drawn
@@ -166,15 +154,10 @@ describe('scope', () => {
 
   it('plays a file with --playback --loop and stops by itself after --duration', async () => {
     const tone = join(directory, 'tone-440.wav')
-    const samplerate = 48000
     // a short file (0.25 s), so the 1.5 s run must loop it
-    const data = new Float32Array(samplerate / 4)
-    for (let k = 0; k < data.length; k++) data[k] = 0.25 * Math.sin((2 * Math.PI * 440 * k) / samplerate)
-    const file = await SoundFile.open(tone, { mode: 'w', samplerate, channels: 1, subtype: 'FLOAT' })
-    await file.write(data)
-    await file.close()
-    const scope = await startScope(['--device', 'loopback', '--playback', tone, '--loop', '--duration', '1.5'])
-    browser ??= await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
+    await writeSine(tone, 440, 0.25, { amplitude: 0.25 })
+    const scope = await startScope(['--device', DEVICE, '--playback', tone, '--loop', '--duration', '1.5'])
+    browser ??= await launchChromium()
     const page = await browser.newPage()
     await page.goto(scope.url)
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).scope.ended, undefined, { timeout: 10000 })
@@ -189,20 +172,13 @@ describe('scope', () => {
     await page.close()
   })
 
-  it('--help exits 0; a bad option exits 2', async () => {
-    for (const args of [['--help'], ['--', '--help']]) {
-      const help = await runExample('scope', args)
-      expect(help.code).toBe(0)
-      expect(help.stdout).toMatch(/^Usage: scope \[options\]/)
-    }
-    const bad = await runExample('scope', ['--bogus'])
-    expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain("Unknown option '--bogus'")
-    const port = await runExample('scope', ['--port', 'http'])
-    expect(port.code).toBe(2)
-    expect(port.stderr).toContain('Expected a port from 0 to 65535 for --port, got "http"')
-    const loop = await runExample('scope', ['--loop'])
-    expect(loop.code).toBe(2)
-    expect(loop.stderr).toContain('--loop needs --playback')
+  it('--help prints the usage and exits 0', async () => {
+    await expectHelp('scope', '--chunksize')
+  })
+
+  it('a bad option or value exits 2 with the usage', async () => {
+    await expectUsageError('scope', ['--bogus'], "Unknown option '--bogus'")
+    await expectUsageError('scope', ['--port', 'http'], 'Expected a port from 0 to 65535 for --port, got "http"')
+    await expectUsageError('scope', ['--loop'], '--loop needs --playback')
   })
 })

@@ -2,7 +2,7 @@
 // comes back, and each chunk's dominant frequency is that tone, within one
 // bin (samplerate / chunksize). Plus its command line.
 import { describe, expect, it } from 'vitest'
-import { DEVICE, runExample } from './dsp-run.js'
+import { DEVICE, expectHelp, expectUsageError, runExample } from './dsp-run.js'
 
 interface ChunkLine {
   time: number
@@ -66,29 +66,13 @@ describe('stft', () => {
   })
 
   it('--help prints the usage and exits 0', async () => {
-    const run = await runExample('stft', ['--help'])
-    expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^Usage: stft \[options\]/)
-    expect(run.stdout).toContain('--chunksize')
-    // as `pnpm run stft -- --help` passes it: the `--` is dropped, not the options after it
-    const viaPnpm = await runExample('stft', ['--', '--help'])
-    expect(viaPnpm.code).toBe(0)
-    expect(viaPnpm.stdout).toBe(run.stdout)
+    await expectHelp('stft', '--chunksize')
   })
 
   it('a bad option or value exits 2 with the usage', async () => {
-    const bad = await runExample('stft', ['--nope'])
-    expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain("Unknown option '--nope'")
-    expect(bad.stderr).toContain('Usage: stft')
-    const size = await runExample('stft', ['--chunksize', '1000'])
-    expect(size.code).toBe(2)
-    expect(size.stderr).toContain('Expected a power of two from 16 to 65536 for --chunksize, got "1000"')
-    const both = await runExample('stft', ['--tone', '440', '--playback', 'x.wav'])
-    expect(both.code).toBe(2)
-    expect(both.stderr).toContain('Expected --tone or --playback, not both')
-    const positional = await runExample('stft', ['1024'])
-    expect(positional.code).toBe(2)
-    expect(positional.stderr).toContain('Unexpected argument "1024"')
+    await expectUsageError('stft', ['--nope'], "Unknown option '--nope'")
+    await expectUsageError('stft', ['--chunksize', '1000'], 'Expected a power of two from 16 to 65536 for --chunksize, got "1000"')
+    await expectUsageError('stft', ['--tone', '440', '--playback', 'x.wav'], 'Expected --tone or --playback, not both')
+    await expectUsageError('stft', ['1024'], 'Unexpected argument "1024"')
   })
 })

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { SoundFile } from '@pastream/soundfile'
 import { levels, toDbfs } from '../src/dsp.js'
 import { Spectrum } from '../src/spectrum.js'
-import { DEVICE, runExample } from './dsp-run.js'
+import { DEVICE, expectHelp, expectUsageError, runExample } from './dsp-run.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'dsp-examples-tone-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -143,25 +143,13 @@ describe('tone to the device', () => {
 
 describe('tone command line', () => {
   it('--help prints the usage and exits 0', async () => {
-    const run = await runExample('tone', ['--help'])
-    expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^Usage: tone \[options\]/)
-    expect(run.stdout).toContain('--seed')
+    await expectHelp('tone', '--seed')
   })
 
   it('a bad option or value exits 2 with the usage', async () => {
-    const bad = await runExample('tone', ['--frequency', '3'])
-    expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain("Unknown option '--frequency'")
-    expect(bad.stderr).toContain('Usage: tone')
-    const type = await runExample('tone', ['--type', 'square'])
-    expect(type.code).toBe(2)
-    expect(type.stderr).toContain('Expected one of sine, sweep, white, pink for --type, got "square"')
-    const level = await runExample('tone', ['--level=3'])
-    expect(level.code).toBe(2)
-    expect(level.stderr).toContain('Expected a level in dBFS <= 0 for --level, got "3"')
-    const duration = await runExample('tone', ['--duration', 'forever'])
-    expect(duration.code).toBe(2)
-    expect(duration.stderr).toContain('--duration')
+    await expectUsageError('tone', ['--frequency', '3'], "Unknown option '--frequency'")
+    await expectUsageError('tone', ['--type', 'square'], 'Expected one of sine, sweep, white, pink for --type, got "square"')
+    await expectUsageError('tone', ['--level=3'], 'Expected a level in dBFS <= 0 for --level, got "3"')
+    await expectUsageError('tone', ['--duration', 'forever'], '--duration')
   })
 })

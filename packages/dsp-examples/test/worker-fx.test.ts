@@ -8,7 +8,7 @@
 // 500 ms of every second.
 import { describe, expect, it } from 'vitest'
 import { biquadCoefficients, type FilterType } from '../src/dsp.js'
-import { DEVICE, runExample, type ExampleRun } from './dsp-run.js'
+import { DEVICE, expectHelp, expectUsageError, runExample, type ExampleRun } from './dsp-run.js'
 
 const counterNames = ['frames', 'played', 'gain', 'backlog', 'margin', 'xruns', 'blocked', 'delay', 'compared', 'mismatched', 'firstMismatch'] as const
 type Counters = Record<(typeof counterNames)[number], number> & { verdict: 'OK' | 'FAIL' }
@@ -113,22 +113,12 @@ describe('worker-fx', () => {
   })
 
   it('--help prints the usage and exits 0', async () => {
-    const run = await runExample('worker-fx', ['--help'])
-    expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^Usage: worker-fx \[options\]/)
-    expect(run.stdout).toContain('--block-main')
+    await expectHelp('worker-fx', '--block-main')
   })
 
   it('a bad option or value exits 2 with the usage', async () => {
-    const bad = await runExample('worker-fx', ['--gain', '3'])
-    expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain("Unknown option '--gain'")
-    expect(bad.stderr).toContain('Usage: worker-fx')
-    const type = await runExample('worker-fx', ['--type', 'notch'])
-    expect(type.code).toBe(2)
-    expect(type.stderr).toContain('Expected one of lowpass, highpass, bandpass for --type, got "notch"')
-    const check = await runExample('worker-fx', ['--loopback-check', '--channels', '1'])
-    expect(check.code).toBe(2)
-    expect(check.stderr).toContain('--loopback-check needs 2 channels, got --channels 1')
+    await expectUsageError('worker-fx', ['--gain', '3'], "Unknown option '--gain'")
+    await expectUsageError('worker-fx', ['--type', 'notch'], 'Expected one of lowpass, highpass, bandpass for --type, got "notch"')
+    await expectUsageError('worker-fx', ['--loopback-check', '--channels', '1'], '--loopback-check needs 2 channels, got --channels 1')
   })
 })
