@@ -5,11 +5,13 @@
 // 512), read straight from the stream's ring; each gets a Hann window and an
 // FFT, and the dominant frequency is printed per chunk.
 //
-// With --tone or --playback it plays while it listens (chunks({ playback })
-// opens a DuplexStream), so on a loopback the STFT hears what is played. On
+// With --tone or --playback it plays while it listens (a DuplexStream's
+// chunks({ playback })), so on a loopback the STFT hears what is played. On
 // the virtual loopback device with nothing to play it plays a demo sweep:
-// the device's input is otherwise silence.
-import { chunks, type Source } from '@pastream/stream'
+// the device's input is otherwise silence. The stream is opened here rather
+// than by the module-level chunks() so that its xrun count can be reported
+// at the end: a glitch in the input smears the spectrum of its chunk.
+import { DuplexStream, InputStream, type Source } from '@pastream/stream'
 import { durationOption, exampleArgs, exampleDevice, numberOption, stopRequest } from './common.js'
 import { formatDb, interleave, makeSignal } from './dsp.js'
 import { playbackOptions } from './playback.js'
@@ -34,7 +36,8 @@ Options:
   -h, --help             show this help
 
 Output: one line per chunk, "<time> s <frequency> Hz <level> dBFS" (time: the
-end of the chunk; level: the amplitude of a sine at that peak), or "silence".`
+end of the chunk; level: the amplitude of a sine at that peak), or "silence";
+at the end "stft: <n> chunks, <x> xruns".`
 
 const { values } = exampleArgs(usage, {
   chunksize: { type: 'string', short: 'n', default: '1024' },
@@ -80,12 +83,14 @@ try {
       `${samplerate} Hz, ${channels} channel(s), ${playing}`,
   )
 
+  // with playback a DuplexStream ([input, output] channels), else an InputStream;
+  // `await using` closes it however the block is left
+  await using stream =
+    playback === undefined
+      ? new InputStream({ ...device.streamDevice, samplerate, channels })
+      : new DuplexStream({ ...device.streamDevice, samplerate, channels: [channels, playbackChannels] })
   let index = 0
-  for await (const chunk of chunks({
-    ...device.streamDevice,
-    samplerate,
-    // with playback, chunks() opens a DuplexStream: [input, output] channels
-    channels: playback === undefined ? channels : [channels, playbackChannels],
+  for await (const chunk of stream.chunks({
     chunksize,
     // each chunk repeats the last half of the one before: with a Hann window
     // every frame then counts equally (the windows sum to a constant)
@@ -95,7 +100,7 @@ try {
     // with BufferEmpty (a finite source that runs dry is an error otherwise)
     ...(playback !== undefined ? { playback, pad: -1 } : {}),
   })) {
-    // leaving a for await loop early closes the stream chunks() opened
+    // leaving a for await loop early stops the stream
     if (stop.requested) break
     // chunk is a Float32Array view into the ring, valid until the next
     // iteration: analyse it now (or copy it) rather than keep it
@@ -106,6 +111,8 @@ try {
     console.log(peak ? `${time} s ${peak.frequency.toFixed(1).padStart(9)} Hz ${formatDb(peak.level).padStart(7)} dBFS` : `${time} s   silence`)
     index++
   }
+  // xruns: callbacks the device reported late or lost (0 on a healthy system)
+  console.log(`stft: ${index} chunks, ${stream.xruns} xruns`)
 } finally {
   await file?.close()
   await device.stop()

@@ -21,6 +21,30 @@ function parseChunks(stdout: string): ChunkLine[] {
   return lines
 }
 
+/** Xruns the run reported in its last line. */
+function xrunsOf(stdout: string): number {
+  const match = /^stft: \d+ chunks, (\d+) xruns$/m.exec(stdout)
+  if (!match) throw new Error(`stft printed no xrun count:\n${stdout}`)
+  return Number(match[1])
+}
+
+/**
+ * Runs stft on a tone. When a steady chunk is off by more than `tolerance`
+ * and the device itself reported xruns in that run (JACK's dummy driver on
+ * a loaded 2-core CI machine can miss a cycle, and the glitch smears that
+ * chunk's spectrum), the run is repeated, at most twice; a wrong frequency
+ * without an xrun is never retried.
+ */
+async function runSteady(tone: number, chunksize: number, seconds: number, tolerance: number): Promise<Awaited<ReturnType<typeof runExample>>> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await runExample('stft', ['--device', DEVICE, '--tone', String(tone), '--chunksize', String(chunksize), '--duration', String(seconds)])
+    const steady = parseChunks(run.stdout).slice(2, -2)
+    const worst = Math.max(...steady.map((c) => (c.frequency === undefined ? Infinity : Math.abs(c.frequency - tone))))
+    if (run.code !== 0 || worst <= tolerance || attempt === 3 || xrunsOf(run.stdout) === 0) return run
+    console.warn(`stft: a chunk was ${worst.toFixed(1)} Hz off with ${xrunsOf(run.stdout)} device xruns; retrying`)
+  }
+}
+
 describe('stft', () => {
   for (const { tone, chunksize } of [
     { tone: 1000, chunksize: 1024 },
@@ -28,10 +52,10 @@ describe('stft', () => {
   ]) {
     it(`reports a ${tone} Hz tone played through the loopback within one bin (chunksize ${chunksize})`, async () => {
       const seconds = 1
-      const run = await runExample('stft', ['--device', DEVICE, '--tone', String(tone), '--chunksize', String(chunksize), '--duration', String(seconds)])
+      const bin = 48000 / chunksize
+      const run = await runSteady(tone, chunksize, seconds, bin / 4)
       expect(run.stderr).toBe('')
       expect(run.code).toBe(0)
-      const bin = 48000 / chunksize
       expect(run.stdout).toContain(`stft: chunksize ${chunksize}`)
       expect(run.stdout).toContain(`bin ${bin.toFixed(3)} Hz`)
       const chunks = parseChunks(run.stdout)
@@ -53,6 +77,7 @@ describe('stft', () => {
       const worst = Math.max(...steady.map((c) => Math.abs((c.frequency as number) - tone)))
       console.log(`stft ${tone} Hz, chunksize ${chunksize}: ${steady.length} steady chunks, worst error ${worst.toFixed(2)} Hz (bin ${bin} Hz)`)
       expect(worst).toBeLessThan(bin / 4)
+      expect(xrunsOf(run.stdout)).toBeGreaterThanOrEqual(0)
     })
   }
 
