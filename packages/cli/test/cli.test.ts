@@ -104,6 +104,29 @@ describe('recording only', () => {
   })
 })
 
+describe('the status line', () => {
+  it('on a terminal: elapsed time, xruns, load, a progress bar with percent and ETA, redrawn in place', async () => {
+    // script(1) (util-linux, essential on Debian) gives pastream a pseudo-terminal
+    const path = temp.path('tty.wav')
+    const command = `"${process.execPath}" "${bin()}" null "${path}" -D ${DEVICE} -d 1.5`
+    const output = execFileSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '100' } })
+    // each update starts with a carriage return: drawn over the one before
+    const updates = [...output.matchAll(/\r( +\d+\.\d{3}s \(\d+ xruns, [^\r\n]*)/g)].map((match) => match[1] as string)
+    expect(updates.length).toBeGreaterThanOrEqual(5)
+    for (const update of updates) expect(update).toMatch(/^ +\d+\.\d{3}s \(\d+ xruns, +\d+\.\d{2}% load\) \[[# ]+\] +\d+% ETA \d+:\d{2} *$/)
+    expect(updates.at(-1)).toMatch(/\[#+\] 100% ETA 0:00/)
+    expect(output).toContain('Frames processed: 72000 (1.500 s)')
+    expect(readSound(path).frames).toBe(72000)
+  })
+
+  it('not on a terminal: no status line, only the header and the summary', async () => {
+    const result = await pastream(['null', temp.path('notty.wav'), '-D', DEVICE, '-d', '0.5'])
+    expect(result.stdout.toString()).not.toContain('\r')
+    // three header lines, four summary lines
+    expect(result.stdout.toString().split('\n')).toHaveLength(8)
+  })
+})
+
 describe('pipes', () => {
   it('stdin to stdout: AU by default, stdout carries only the audio, bit-exact', async () => {
     const signal = noise(12000, 2, 5)
