@@ -195,17 +195,19 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
     | InstanceType<typeof soundfile.SoundFileOutputStream<DType>>
   let run: AnyStream
   try {
+    // the device plays the file's channels, or as many as the output map reaches (-m 1:2: a mono file on output 2)
+    const playChannels = played === undefined ? 0 : Math.max(played.channels, ...Object.values(checked.maps[0] ?? {}).map(Number))
     if (played !== undefined && output !== null) {
       const recordChannels = checked.channels[1] ?? played.channels
       run = new soundfile.SoundFileDuplexStream<DType>(played, output, {
         ...common,
         ...recordOptions,
         device: [recordDevice ?? null, playDevice ?? null],
-        channels: [recordChannels, played.channels],
+        channels: [recordChannels, playChannels],
         loop: checked.loop,
       })
     } else if (played !== undefined) {
-      run = new soundfile.SoundFileOutputStream<DType>(played, { ...common, ...(playDevice !== undefined ? { device: playDevice } : {}), loop: checked.loop })
+      run = new soundfile.SoundFileOutputStream<DType>(played, { ...common, ...(playDevice !== undefined ? { device: playDevice } : {}), channels: playChannels, loop: checked.loop })
     } else {
       run = new soundfile.SoundFileInputStream<DType>(output as string, {
         ...common,

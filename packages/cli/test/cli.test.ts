@@ -50,6 +50,20 @@ describe('pastream input output (full duplex)', () => {
     expectLoopback(readSound(temp.path('m2.wav')).data, signal, 2)
   })
 
+  it('-m 1:2 plays a mono file on output 2 (output 1 silent); -c ^,2 records both', async () => {
+    const signal = noise(5000, 1, 12)
+    writeSound(temp.path('mono.wav'), signal, 1)
+    const result = await pastream([temp.path('mono.wav'), temp.path('mono-out.wav'), '-D', DEVICE, '-m', '1:2', '-c', '^,2', '-p', PAD, '-q'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const out = readSound(temp.path('mono-out.wav'))
+    expect(out.channels).toBe(2)
+    const first = out.data.filter((_, i) => i % 2 === 0)
+    const second = out.data.filter((_, i) => i % 2 === 1)
+    expect(first.every((v) => v === 0)).toBe(true)
+    expectLoopback(second, signal, 1)
+  })
+
   it('-o drops frames from the recording and -p adds silence after the playback', async () => {
     const signal = noise(6000, 1, 3)
     writeSound(temp.path('op.wav'), signal, 1)

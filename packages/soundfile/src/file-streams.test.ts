@@ -198,6 +198,35 @@ describe('SoundFileDuplexStream with one side only', () => {
     writing.closeSync()
   })
 
+  it('plays a mono file on output 2 of 2 (channels + txmapping), the input recording both', async () => {
+    const sig = noise('int16', 3000, 1, 11)
+    const play = temp.path('mono-on-2.wav')
+    await writeFile(play, sig, 'int16', 1, 'WAV', 'PCM_16')
+    const rec = temp.path('mono-on-2-rec.wav')
+    {
+      await using stream = new SoundFileDuplexStream(play, rec, { device: DEVICE, dtype: 'int16', blocksize: BLOCKSIZE, channels: [2, 2] })
+      stream.txmapping = { 1: 2 }
+      stream.pad = 4096
+      await stream.start()
+      await stream.wait()
+    }
+    const { data } = await readFile(rec, 'int16')
+    const left = data.filter((_, i) => i % 2 === 0)
+    const right = data.filter((_, i) => i % 2 === 1)
+    expect(left.every((v) => v === 0)).toBe(true)
+    const delay = findDelay(bytesOf(right), bytesOf(sig), 2)
+    expect(delay).toBeGreaterThanOrEqual(0)
+    expect(firstDifference(bytesOf(right).subarray(delay * 2), bytesOf(sig), sig.byteLength)).toBe(-1)
+    {
+      await using output = new SoundFileOutputStream(play, { device: DEVICE, dtype: 'int16', channels: 2 })
+      expect(output.channels).toBe(2)
+      output.txmapping = { 1: 2 }
+      await output.start()
+      await output.wait()
+      expect(output.stats.txFrames).toBe(3000)
+    }
+  })
+
   it('a file that cannot be created throws SoundFileError and leaves no recording', () => {
     expect(() => new SoundFileInputStream(temp.path('missing-dir/x.wav'), { device: DEVICE })).toThrow(/Error opening .*missing-dir/)
     expect(() => new SoundFileOutputStream(temp.path('missing.wav'), { device: DEVICE })).toThrow(/Error opening .*missing\.wav/)

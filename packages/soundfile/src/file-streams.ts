@@ -42,7 +42,15 @@ export interface PlayFileOptions {
 
 export type SoundFileInputStreamOptions<D extends DType> = StreamOptions & RecordFileOptions & { dtype?: D }
 export type SoundFileOutputStreamOptions<D extends DType> = Omit<StreamOptions, 'channels' | 'samplerate'> &
-  PlayFileOptions & { dtype?: D }
+  PlayFileOptions & {
+    dtype?: D
+    /**
+     * device output channels (default: the file's). More than the file has
+     * needs a txmapping that places the file's channels, e.g. a mono file
+     * on output 2 of 2: `channels: 2`, then `txmapping = { 1: 2 }`.
+     */
+    channels?: number
+  }
 export type SoundFileDuplexStreamOptions<D extends DType> = DuplexStreamOptions &
   RecordFileOptions & {
     dtype?: D
@@ -353,10 +361,10 @@ export class SoundFileOutputStream<D extends DType = 'float32'> extends OutputSt
    *   owns it from here and closes it on close()
    */
   constructor(path: string | SoundFile, options: SoundFileOutputStreamOptions<D> = {}) {
-    const { format, loop, pumpBuffersize, ...streamOptions } = options
+    const { format, loop, pumpBuffersize, channels, ...streamOptions } = options
     const file = openPlayback(path, format)
     try {
-      super({ ...streamOptions, samplerate: file.samplerate, channels: file.channels })
+      super({ ...streamOptions, samplerate: file.samplerate, channels: channels ?? file.channels })
     } catch (error) {
       file.closeSync()
       throw error
@@ -404,7 +412,9 @@ export class SoundFileOutputStream<D extends DType = 'float32'> extends OutputSt
  * Plays `playback` while recording to `record` (either may be null:
  * silence, or the input discarded / the source set with setSource).
  * The samplerate and played channels come from the playback file; the
- * recorded channels from `channels` (a number, or [input, output]).
+ * recorded channels from `channels` (a number, or [input, output]). A pair's
+ * output count opens more device channels than the file has, for a
+ * txmapping that places the file's channels.
  */
 export class SoundFileDuplexStream<D extends DType = 'float32'> extends DuplexStream<D> {
   readonly playbackFile: SoundFile | undefined
@@ -424,7 +434,8 @@ export class SoundFileDuplexStream<D extends DType = 'float32'> extends DuplexSt
     try {
       const channels = streamOptions.channels
       const input = Array.isArray(channels) ? (channels as readonly [number, number])[0] : (channels as number | undefined)
-      const output = played ? played.channels : Array.isArray(channels) ? (channels as readonly [number, number])[1] : (channels as number | undefined)
+      // the device plays the file's channels unless [input, output] says otherwise (with a txmapping)
+      const output = Array.isArray(channels) ? (channels as readonly [number, number])[1] : played ? played.channels : (channels as number | undefined)
       super({
         ...streamOptions,
         ...(played ? { samplerate: played.samplerate } : {}),
