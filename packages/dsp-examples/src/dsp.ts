@@ -3,6 +3,7 @@
 // Plain arithmetic on Float32Arrays of interleaved frames, the layout
 // pastream's streams and sound files use (frame i, channel c at
 // [i * channels + c]). Their command-line helpers are in common.ts.
+import { prng } from '@pastream/stream/testing'
 
 /** Amplitude (1 = full scale) to dBFS; silence is -Infinity. */
 export function toDbfs(amplitude: number): number {
@@ -20,20 +21,12 @@ export function formatDb(db: number): string {
 }
 
 /**
- * mulberry32: a tiny seeded generator of uniform numbers in [0, 1). The same
- * seed gives the same noise on every run and machine, which is what makes
- * the noise tests and the worker-fx loopback check repeatable.
+ * A seeded generator of uniform numbers in [0, 1) (pastream's test helper,
+ * mulberry32): the same seed gives the same noise on every run and machine,
+ * which is what makes the noise tests and the worker-fx loopback check
+ * repeatable.
  */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const seededRandom: (seed: number) => () => number = prng
 
 /** The signals tone.ts makes (and the other examples play to the loopback). */
 export type SignalType = 'sine' | 'sweep' | 'white' | 'pink'
