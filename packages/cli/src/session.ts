@@ -195,23 +195,28 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
     | InstanceType<typeof soundfile.SoundFileOutputStream<DType>>
   let run: AnyStream
   try {
-    // the device plays the file's channels, or as many as the output map reaches (-m 1:2: a mono file on output 2)
-    const playChannels = played === undefined ? 0 : Math.max(played.channels, ...Object.values(checked.maps[0] ?? {}).map(Number))
+    // One map: the output's when a file plays, else the input's; two: output, then input.
+    // The file streams size the device and the recording from them (-m 1:2 opens
+    // output 2 for a mono file; -m 2 records input 2 into a mono file).
+    const txmapping = played !== undefined ? checked.maps[0] : undefined
+    const rxmapping = played !== undefined ? checked.maps[1] : checked.maps[0]
+    const maps = { ...(txmapping !== undefined ? { txmapping } : {}), ...(rxmapping !== undefined ? { rxmapping } : {}) }
     if (played !== undefined && output !== null) {
-      const recordChannels = checked.channels[1] ?? played.channels
       run = new soundfile.SoundFileDuplexStream<DType>(played, output, {
         ...common,
         ...recordOptions,
+        ...maps,
         device: [recordDevice ?? null, playDevice ?? null],
-        channels: [recordChannels, playChannels],
+        ...(checked.channels[1] !== undefined ? { channels: checked.channels[1] } : {}),
         loop: checked.loop,
       })
     } else if (played !== undefined) {
-      run = new soundfile.SoundFileOutputStream<DType>(played, { ...common, ...(playDevice !== undefined ? { device: playDevice } : {}), channels: playChannels, loop: checked.loop })
+      run = new soundfile.SoundFileOutputStream<DType>(played, { ...common, ...maps, ...(playDevice !== undefined ? { device: playDevice } : {}), loop: checked.loop })
     } else {
       run = new soundfile.SoundFileInputStream<DType>(output as string, {
         ...common,
         ...recordOptions,
+        ...maps,
         ...(recordDevice !== undefined ? { device: recordDevice } : {}),
         ...(checked.channels[1] !== undefined ? { channels: checked.channels[1] } : {}),
         ...(checked.samplerate !== undefined ? { samplerate: checked.samplerate } : {}),
@@ -225,15 +230,6 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
   try {
     // Sizes that depend on the samplerate, now that it is known.
     const rate = run.samplerate
-    try {
-      if (checked.maps[0] !== undefined) {
-        if (played !== undefined) run.txmapping = checked.maps[0]
-        else run.rxmapping = checked.maps[0]
-      }
-      if (checked.maps[1] !== undefined) run.rxmapping = checked.maps[1]
-    } catch (error) {
-      throw new UsageError(`--map: ${(error as Error).message}`)
-    }
     if (checked.frames !== undefined) run.frames = count('frames', checked.frames)
     if (checked.duration !== undefined) run.frames = frameCount('duration', checked.duration, rate, true)
     if (checked.pad !== undefined) run.pad = frameCount('pad', checked.pad, rate, true)

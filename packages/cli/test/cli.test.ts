@@ -64,6 +64,17 @@ describe('pastream input output (full duplex)', () => {
     expectLoopback(second, signal, 1)
   })
 
+  it('two maps, output then input: -m 1,2 -m 2 records input 2 alone into a mono file', async () => {
+    const signal = noise(5000, 2, 14)
+    writeSound(temp.path('st.wav'), signal, 2)
+    const result = await pastream([temp.path('st.wav'), temp.path('second.wav'), '-D', DEVICE, '-m', '1,2', '-m', '2', '-p', PAD, '-q'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const out = readSound(temp.path('second.wav'))
+    expect(out.channels).toBe(1)
+    expectLoopback(out.data, signal.filter((_, i) => i % 2 === 1), 1)
+  })
+
   it('-o drops frames from the recording and -p adds silence after the playback', async () => {
     const signal = noise(6000, 1, 3)
     writeSound(temp.path('op.wav'), signal, 1)

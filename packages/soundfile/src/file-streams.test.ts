@@ -227,6 +227,46 @@ describe('SoundFileDuplexStream with one side only', () => {
     }
   })
 
+  it('maps given as options size the files: txmapping opens the outputs it reaches, rxmapping sets the recorded channels', async () => {
+    const sig = noise('int16', 3000, 2, 13)
+    const play = temp.path('maps-play.wav')
+    await writeFile(play, sig, 'int16', 2, 'WAV', 'PCM_16')
+    const rec = temp.path('maps-rec.wav')
+    {
+      // record device input 2 only, into a mono file
+      await using stream = new SoundFileDuplexStream(play, rec, { device: DEVICE, dtype: 'int16', blocksize: BLOCKSIZE, rxmapping: { 2: 1 } })
+      expect(stream.channels).toEqual([2, 2])
+      expect(stream.recordFile?.channels).toBe(1)
+      stream.pad = 4096
+      await stream.start()
+      await stream.wait()
+    }
+    const { data, file } = await readFile(rec, 'int16')
+    // one sample per frame: a mono recording
+    expect(data.length).toBe(file.frames)
+    const second = sig.filter((_, i) => i % 2 === 1)
+    const delay = findDelay(bytesOf(data), bytesOf(second), 2)
+    expect(delay).toBeGreaterThanOrEqual(0)
+    expect(firstDifference(bytesOf(data).subarray(delay * 2), bytesOf(second), second.byteLength)).toBe(-1)
+
+    const mono = temp.path('maps-mono.wav')
+    await writeFile(mono, second, 'int16', 1, 'WAV', 'PCM_16')
+    {
+      await using output = new SoundFileOutputStream(mono, { device: DEVICE, dtype: 'int16', txmapping: { 1: 2 } })
+      expect(output.channels).toBe(2)
+      expect(output.txmapping).toEqual([0, 1])
+      await output.start()
+      await output.wait()
+      expect(output.stats.txFrames).toBe(3000)
+    }
+    {
+      const recorder = new SoundFileInputStream(temp.path('maps-in.wav'), { device: DEVICE, dtype: 'int16', rxmapping: [2] })
+      expect(recorder.file.channels).toBe(1)
+      await recorder.close()
+    }
+    expect(() => new SoundFileOutputStream(mono, { device: DEVICE, txmapping: { 1: 9 } })).toThrow(/Expected at most 8 output channels/)
+  })
+
   it('a file that cannot be created throws SoundFileError and leaves no recording', () => {
     expect(() => new SoundFileInputStream(temp.path('missing-dir/x.wav'), { device: DEVICE })).toThrow(/Error opening .*missing-dir/)
     expect(() => new SoundFileOutputStream(temp.path('missing.wav'), { device: DEVICE })).toThrow(/Error opening .*missing\.wav/)

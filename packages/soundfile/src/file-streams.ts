@@ -9,7 +9,9 @@
 import {
   DuplexStream,
   InputStream,
+  normalizeMap,
   OutputStream,
+  type ChannelMap,
   type DType,
   type DuplexStreamOptions,
   type StreamOptions,
@@ -40,9 +42,18 @@ export interface PlayFileOptions {
   pumpBuffersize?: number
 }
 
-export type SoundFileInputStreamOptions<D extends DType> = StreamOptions & RecordFileOptions & { dtype?: D }
+/** Channel maps given at construction: they decide the channels of the files. */
+export interface FileMapOptions {
+  /** device input channels to recorded channels (see ChannelMap): the recording has as many channels as the map has entries */
+  rxmapping?: ChannelMap
+  /** played channels to device outputs (see ChannelMap): the device opens as many outputs as the map reaches, unless channels says */
+  txmapping?: ChannelMap
+}
+
+export type SoundFileInputStreamOptions<D extends DType> = StreamOptions & RecordFileOptions & Pick<FileMapOptions, 'rxmapping'> & { dtype?: D }
 export type SoundFileOutputStreamOptions<D extends DType> = Omit<StreamOptions, 'channels' | 'samplerate'> &
-  PlayFileOptions & {
+  PlayFileOptions &
+  Pick<FileMapOptions, 'txmapping'> & {
     dtype?: D
     /**
      * device output channels (default: the file's). More than the file has
@@ -52,7 +63,8 @@ export type SoundFileOutputStreamOptions<D extends DType> = Omit<StreamOptions, 
     channels?: number
   }
 export type SoundFileDuplexStreamOptions<D extends DType> = DuplexStreamOptions &
-  RecordFileOptions & {
+  RecordFileOptions &
+  FileMapOptions & {
     dtype?: D
     /** replay the playback file from its start when it ends */
     loop?: boolean
@@ -211,6 +223,11 @@ class Player {
   }
 }
 
+/** Device outputs a txmapping reaches (its highest destination), at least `channels`. */
+function outputsReached(txmapping: ChannelMap | undefined, channels: number): number {
+  return txmapping === undefined ? channels : Math.max(channels, normalizeMap('txmapping', txmapping).length)
+}
+
 /** The file a playback reads: opened from a path, or the caller's SoundFile (which must be readable). */
 function openPlayback(playback: string | SoundFile, format: string | undefined): SoundFile {
   if (typeof playback === 'string') return SoundFile.openSync(playback, format !== undefined ? { format } : {})
@@ -280,11 +297,13 @@ export class SoundFileInputStream<D extends DType = 'float32'> extends InputStre
   readonly #recorder: Recorder
 
   constructor(path: string, options: SoundFileInputStreamOptions<D> = {}) {
-    const { format, subtype, endian, pumpBuffersize, ...streamOptions } = options
+    const { format, subtype, endian, pumpBuffersize, rxmapping, ...streamOptions } = options
     const plan = recordPlan(path, streamOptions.dtype ?? 'float32', { format, subtype, endian })
     super(streamOptions)
     try {
-      this.file = SoundFile.openSync(path, { mode: 'w', samplerate: this.samplerate, channels: this.channels as number, ...plan })
+      if (rxmapping !== undefined) this.rxmapping = rxmapping
+      const channels = this.rxmapping?.length ?? (this.channels as number)
+      this.file = SoundFile.openSync(path, { mode: 'w', samplerate: this.samplerate, channels, ...plan })
     } catch (error) {
       void super.close().catch(() => undefined)
       throw error
@@ -361,12 +380,19 @@ export class SoundFileOutputStream<D extends DType = 'float32'> extends OutputSt
    *   owns it from here and closes it on close()
    */
   constructor(path: string | SoundFile, options: SoundFileOutputStreamOptions<D> = {}) {
-    const { format, loop, pumpBuffersize, channels, ...streamOptions } = options
+    const { format, loop, pumpBuffersize, channels, txmapping, ...streamOptions } = options
     const file = openPlayback(path, format)
     try {
-      super({ ...streamOptions, samplerate: file.samplerate, channels: channels ?? file.channels })
+      super({ ...streamOptions, samplerate: file.samplerate, channels: channels ?? outputsReached(txmapping, file.channels) })
     } catch (error) {
       file.closeSync()
+      throw error
+    }
+    try {
+      if (txmapping !== undefined) this.txmapping = txmapping
+    } catch (error) {
+      file.closeSync()
+      void super.close().catch(() => undefined)
       throw error
     }
     this.file = file
@@ -428,14 +454,18 @@ export class SoundFileDuplexStream<D extends DType = 'float32'> extends DuplexSt
    * @param record a path ('-' for stdout, with `format`), or null
    */
   constructor(playback: string | SoundFile | null | undefined, record: string | null | undefined, options: SoundFileDuplexStreamOptions<D> = {}) {
-    const { format, subtype, endian, pumpBuffersize, loop, playbackFormat, ...streamOptions } = options
+    const { format, subtype, endian, pumpBuffersize, loop, playbackFormat, txmapping, rxmapping, ...streamOptions } = options
     const plan = record ? recordPlan(record, streamOptions.dtype ?? 'float32', { format, subtype, endian }) : undefined
     const played = playback ? openPlayback(playback, playbackFormat) : undefined
     try {
       const channels = streamOptions.channels
       const input = Array.isArray(channels) ? (channels as readonly [number, number])[0] : (channels as number | undefined)
       // the device plays the file's channels unless [input, output] says otherwise (with a txmapping)
-      const output = Array.isArray(channels) ? (channels as readonly [number, number])[1] : played ? played.channels : (channels as number | undefined)
+      const output = Array.isArray(channels)
+        ? (channels as readonly [number, number])[1]
+        : played
+          ? outputsReached(txmapping, played.channels)
+          : (channels as number | undefined)
       super({
         ...streamOptions,
         ...(played ? { samplerate: played.samplerate } : {}),
@@ -448,9 +478,17 @@ export class SoundFileDuplexStream<D extends DType = 'float32'> extends DuplexSt
     this.playbackFile = played
     if (loop !== undefined) this.loop = loop
     this.#player = played ? new Player(played, pumpBuffersize) : undefined
+    try {
+      if (txmapping !== undefined) this.txmapping = txmapping
+      if (rxmapping !== undefined) this.rxmapping = rxmapping
+    } catch (error) {
+      played?.closeSync()
+      void super.close().catch(() => undefined)
+      throw error
+    }
     if (record && plan) {
       try {
-        const channels = (this.channels as [number, number])[0]
+        const channels = this.rxmapping?.length ?? (this.channels as [number, number])[0]
         this.recordFile = SoundFile.openSync(record, { mode: 'w', samplerate: this.samplerate, channels, ...plan })
       } catch (error) {
         played?.closeSync()

@@ -50,4 +50,5 @@ export {
   type SoundFileInputStreamOptions,
   type SoundFileOutputStreamOptions,
   type SoundFileDuplexStreamOptions,
+  type FileMapOptions,
 } from './file-streams.js'
