@@ -126,9 +126,14 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
   }
 
   // Devices first: an unknown one is a device error that lists the candidates.
-  const { devices } = stream.queryDevices()
+  const { devices, defaultInput, defaultOutput } = stream.queryDevices()
   const findDevice = (spec: number | string | undefined, kind: 'input' | 'output'): number | undefined => {
-    if (spec === undefined) return undefined
+    if (spec === undefined) {
+      if ((kind === 'input' ? defaultInput : defaultOutput) >= 0) return undefined
+      const usable = devices.filter((d) => (kind === 'input' ? d.maxInputChannels : d.maxOutputChannels) > 0)
+      const list = usable.map((d) => `${d.index}: ${d.name}`).join('; ') || 'none'
+      throw new CliError(`no default ${kind} device (${kind} devices: ${list})`, exitCodes.device, "pick one with -D; without a sound card, 'pastream loopback' runs a virtual device to test against")
+    }
     try {
       return stream.findDevice(spec, kind, devices).index
     } catch (error) {

@@ -2,7 +2,7 @@
 // device: loopbacks compared sample by sample, exact frame counts, pipes,
 // RAW, loop, offset/pad, maps, xruns, signals, and the error lines.
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DEVICE, findDelay, firstDifference, noise, pastream, readSound, sleep, start, tempDir, writeSound } from './helpers.js'
 
@@ -275,6 +275,14 @@ describe('bad command lines: one error line, a hint, an exit code', () => {
     expect(result.stderr).toMatch(message)
     expect(result.stderr).not.toMatch(/\n\s+at /)
     expect(result.code).toBe(code)
+  })
+
+  it('without a default device (no JACK server named): exit 3, what to do, no file left', async () => {
+    const env = { JACK_DEFAULT_SERVER: 'pastream-test-no-such-server' }
+    const result = await pastream(['null', 'nodefault.wav'], { cwd: temp.dir, env })
+    expect(result.stderr).toMatch(/^pastream: no default input device \(input devices: none\)\npastream: pick one with -D; without a sound card, 'pastream loopback' runs a virtual device to test against\n$/)
+    expect(result.code).toBe(3)
+    expect(existsSync(temp.path('nodefault.wav'))).toBe(false)
   })
 
   it('DEBUG=1 adds the stack trace', async () => {
