@@ -178,11 +178,23 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
       throw new UsageError(`-t ${recordFormat.toLowerCase()}: cannot be written to a pipe`, `use one of ${soundfile.pipeWritableFormats.join(', ')}`)
     }
   }
-  const dtype: DType =
+  let dtype: DType =
     checked.dtype ??
     (checked.encoding[1] !== undefined ? dtypeBySubtype[checked.encoding[1]] : undefined) ??
     (played !== undefined ? dtypeBySubtype[played.subtype] : undefined) ??
     'float32'
+  // A container without a PCM or float encoding of that width (FLAC has no
+  // float, OGG and MP3 have no PCM) records in its default encoding, and the
+  // device format follows it when -f does not say otherwise.
+  let recordEncoding = checked.encoding[1]
+  if (output !== null && recordEncoding === undefined && recordFormat !== undefined) {
+    try {
+      soundfile.pickSubtype(recordFormat, dtype, checked.endian[1])
+    } catch {
+      recordEncoding = soundfile.defaultSubtype(recordFormat)
+      if (checked.dtype === undefined && recordEncoding !== undefined) dtype = dtypeBySubtype[recordEncoding] ?? dtype
+    }
+  }
 
   const common = {
     dtype,
@@ -191,7 +203,7 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
   }
   const recordOptions = {
     ...(recordFormat !== undefined ? { format: recordFormat } : {}),
-    ...(checked.encoding[1] !== undefined ? { subtype: checked.encoding[1] } : {}),
+    ...(recordEncoding !== undefined ? { subtype: recordEncoding } : {}),
     ...(checked.endian[1] !== undefined ? { endian: checked.endian[1] } : {}),
   }
   type AnyStream =

@@ -120,6 +120,19 @@ describe('recording only', () => {
     expect(readSound(path)).toMatchObject({ frames, samplerate: 48000, channels: 2, subtype: 'FLOAT' })
   })
 
+  it.each([
+    ['flac', 'FLAC', 'PCM_16'],
+    ['ogg', 'OGG', 'VORBIS'],
+    ['wav', 'WAV', 'FLOAT'],
+    ['au', 'AU', 'FLOAT'],
+  ])('without -e, a .%s recording gets a %s encoding it can hold (%s)', async (extension, format, subtype) => {
+    const path = temp.path(`default-encoding.${extension}`)
+    const result = await pastream(['null', path, '-D', DEVICE, '-n', '4800', '-q'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(readSound(path)).toMatchObject({ format, subtype, frames: 4800 })
+  })
+
   it('-e picks the encoding, -c the channels, and an empty string means null', async () => {
     const path = temp.path('rec-pcm24.flac')
     const result = await pastream(['', path, '-D', DEVICE, '-c1', '-e', 'pcm_24', '-n', '1000', '-q'])

@@ -1066,8 +1066,13 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, bool record) {
     if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
     if (p->record) {
       // rewrite the header after every write: a killed process leaves a
-      // file that opens with every frame written
-      sf_command(w->sf, SFC_SET_UPDATE_HEADER_AUTO, nullptr, SF_TRUE);
+      // file that opens with every frame written. Not for the streamed
+      // containers, which have no length in a header: libsndfile's header
+      // rewrite breaks an Ogg stream (the file then reads with no length).
+      SF_INFO current{};
+      sf_command(w->sf, SFC_GET_CURRENT_SF_INFO, &current, sizeof current);
+      const int major = current.format & SF_FORMAT_TYPEMASK;
+      if (major != SF_FORMAT_OGG && major != SF_FORMAT_MPEG) sf_command(w->sf, SFC_SET_UPDATE_HEADER_AUTO, nullptr, SF_TRUE);
     } else {
       // fill the ring before returning, so the stream starts with data
       void *r1, *r2;
