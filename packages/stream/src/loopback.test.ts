@@ -3,7 +3,7 @@
 // delay is found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RingBuffer } from '@pastream/core-native'
-import { DEVICE, concatBytes, expectLoopback, findDelay, firstDifference, isSilent, noise, reportXruns, sleep } from '../test/helpers.js'
+import { DEVICE, PERIOD, concatBytes, expectLoopback, findDelay, firstDifference, isSilent, noise, reportXruns, sleep } from '../test/helpers.js'
 import { DuplexStream, InputStream, OutputStream, chunks } from './index.js'
 
 describe('chunks() loopback', () => {
@@ -279,24 +279,44 @@ describe('frames, pad and offset', () => {
     for (const row of table) {
       it(`frames ${row.frames}, pad ${row.pad}, offset ${row.offset}: runs ${row.total} frames, records ${row.total - row.offset}`, async () => {
         expect(delay).toBeGreaterThan(0)
-        const tx = new RingBuffer(2, 2048)
-        tx.write(signal)
-        const rx = new RingBuffer(2, 8192)
-        stream.setSource(tx)
-        stream.setSink(rx)
-        Object.assign(stream, { frames: row.frames, pad: row.pad, offset: row.offset })
-        await stream.start()
-        await stream.wait()
-        expect(stream.finished).toBe(true)
-        expect(stream.frameCount).toBe(row.total)
-        expect(stream.stats.txFrames).toBe(row.played)
-        expect(tx.readAvailable).toBe(2000 - row.played)
-        const recording = rx.read()
-        expect(recording.byteLength / 2).toBe(row.total - row.offset)
-        // what came back: the played part of the signal after the delay, silence elsewhere, minus the offset
-        const expected = new Int16Array(row.total)
-        expected.set(signal.subarray(0, Math.min(row.played, Math.max(0, row.total - delay))), delay)
-        expect(firstDifference(recording, expected.subarray(row.offset))).toBe(-1)
+        // What comes back: the played part of the signal after the delay,
+        // silence elsewhere, minus the offset. The loopback delay is one or two
+        // JACK periods: PortAudio reconnects its ports at every start, and JACK
+        // may then order the loopback client before or after the stream's.
+        const expectedFor = (d: number): Int16Array => {
+          const expected = new Int16Array(row.total)
+          expected.set(signal.subarray(0, Math.min(row.played, Math.max(0, row.total - d))), d)
+          return expected.subarray(row.offset)
+        }
+        const delays = [...new Set([delay, PERIOD, 2 * PERIOD])]
+        // A JACK cycle the dummy driver misses (2 cores, no realtime priority)
+        // repeats a period in the loopback and shifts what follows: such a run
+        // is repeated, at most twice, only when the stream itself reported
+        // xruns; a difference without one fails at once.
+        for (let attempt = 1; ; attempt++) {
+          const tx = new RingBuffer(2, 2048)
+          tx.write(signal)
+          const rx = new RingBuffer(2, 8192)
+          stream.setSource(tx)
+          stream.setSink(rx)
+          Object.assign(stream, { frames: row.frames, pad: row.pad, offset: row.offset })
+          await stream.start()
+          await stream.wait()
+          expect(stream.finished).toBe(true)
+          expect(stream.frameCount).toBe(row.total)
+          expect(stream.stats.txFrames).toBe(row.played)
+          expect(tx.readAvailable).toBe(2000 - row.played)
+          const recording = rx.read()
+          expect(recording.byteLength / 2).toBe(row.total - row.offset)
+          const matched = delays.find((d) => firstDifference(recording, expectedFor(d)) === -1)
+          const difference = matched === undefined ? firstDifference(recording, expectedFor(delay)) : -1
+          if (difference !== -1 && stream.xruns > 0 && attempt < 3) {
+            console.warn(`difference at byte ${difference} with ${stream.xruns} device xruns; repeating the run`)
+            continue
+          }
+          expect(difference, `first difference (byte) with ${stream.xruns} device xruns; delay measured ${delay}, tried ${delays.join(', ')}`).toBe(-1)
+          break
+        }
       })
     }
   })
