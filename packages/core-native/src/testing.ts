@@ -40,6 +40,14 @@ export interface VirtualDeviceOptions {
   timeoutMs?: number
   /** Also set JACK_DEFAULT_SERVER etc. in this process's env (default true). */
   setEnv?: boolean
+  /**
+   * Run JACK with realtime scheduling (default true): its cycle, and the
+   * clients' process threads (our callbacks), then run on time even on a busy
+   * 2-core CI machine, where without it the dummy driver misses cycles
+   * (xruns). Where the process may not use realtime scheduling, jackd says
+   * so and runs without it.
+   */
+  realtime?: boolean
 }
 
 export interface VirtualDevice {
@@ -129,7 +137,8 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
 
   await stopStaleServers(serverName)
   const env = jackEnv(serverName)
-  const args = ['-n', serverName, '--no-realtime', '-d', 'dummy', '-r', String(samplerate), '-p', String(period)]
+  const scheduling = options.realtime === false ? ['--no-realtime'] : ['--realtime', '--realtime-priority', '70']
+  const args = ['-n', serverName, ...scheduling, '-d', 'dummy', '-r', String(samplerate), '-p', String(period)]
   args.push('-C', String(channels), '-P', String(channels))
   // A watchdog shell owns jackd: when our stdin pipe closes (we exit, crash
   // or are killed), it SIGTERMs jackd and waits for it, so no server outlives us.
