@@ -267,9 +267,9 @@ describe('deferred errors', () => {
 
 describe('stalls', () => {
   /**
-   * The device's own xruns explain a discontinuity: under --no-realtime JACK
-   * on 2 busy cores, a client that misses a cycle leaves its last period in
-   * the loopback, which hears it twice. Such a run is retried (at most
+   * The device's own xruns explain a discontinuity: when JACK cannot run
+   * realtime on 2 busy cores, a client that misses a cycle leaves its last
+   * period in the loopback, which hears it twice. Such a run is retried (at most
    * twice); a discontinuity without an xrun fails at once.
    */
   async function blockedRunRetried(buffersize?: number): Promise<CheckReport> {
