@@ -184,7 +184,7 @@ describe('pipes', () => {
 
   it("sox -n -t au - synth 1 sine 440 | pastream - out.wav: records sox's second of 440 Hz", async () => {
     const out = temp.path('sox.wav')
-    execFileSync('sh', ['-c', `sox -n -r 48000 -c 1 -t au - synth 1 sine 440 | "${process.execPath}" "${bin()}" - "${out}" -D ${DEVICE} -p ${PAD} -q`])
+    execFileSync('sh', ['-c', `sox -n -r 48000 -c 1 -t au - synth 1 sine 440 2>/dev/null | "${process.execPath}" "${bin()}" - "${out}" -D ${DEVICE} -p ${PAD} -q`])
     const rec = readSound(out)
     expect(rec.frames).toBe(48000 + 4096)
     // count rising zero crossings over the steady part: 440 per second
