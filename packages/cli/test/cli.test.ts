@@ -11,6 +11,14 @@ afterAll(() => temp.remove())
 
 const PAD = '4096s'
 
+/** Runs pastream and expects a clean success: exit 0, nothing on stderr. */
+async function pastreamOk(args: readonly string[]): ReturnType<typeof pastream> {
+  const result = await pastream(args)
+  expect(result.stderr).toBe('')
+  expect(result.code).toBe(0)
+  return result
+}
+
 /** Expects `recording` to hold `signal` bit-exactly after the loopback delay; returns the delay. */
 function expectLoopback(recording: Int16Array, signal: Int16Array, channels: number): number {
   const delay = findDelay(recording, signal, channels)
@@ -23,9 +31,7 @@ describe('pastream input output (full duplex)', () => {
   it('in.wav out.wav: the recording holds the input bit-exactly, in the same encoding', async () => {
     const signal = noise(24000, 2, 1)
     writeSound(temp.path('in.wav'), signal, 2)
-    const result = await pastream([temp.path('in.wav'), temp.path('out.wav'), '-D', DEVICE, '-p', PAD])
-    expect(result.stderr).toBe('')
-    expect(result.code).toBe(0)
+    const result = await pastreamOk([temp.path('in.wav'), temp.path('out.wav'), '-D', DEVICE, '-p', PAD])
     const text = result.stdout.toString()
     expect(text).toContain(`<- ${temp.path('in.wav')}\n-> ${temp.path('out.wav')}\n-- SoundFileDuplexStream(`)
     expect(text).toMatch(/Summary \(completed\):\n\tFrames processed: 28096 \(0\.585 s\)\n\txruns \(under\/over\): input 0\/0\n\txruns \(under\/over\): output 0\/0\n$/)
@@ -53,9 +59,7 @@ describe('pastream input output (full duplex)', () => {
   it('-m 1:2 plays a mono file on output 2 (output 1 silent); -c ^,2 records both', async () => {
     const signal = noise(5000, 1, 12)
     writeSound(temp.path('mono.wav'), signal, 1)
-    const result = await pastream([temp.path('mono.wav'), temp.path('mono-out.wav'), '-D', DEVICE, '-m', '1:2', '-c', '^,2', '-p', PAD, '-q'])
-    expect(result.stderr).toBe('')
-    expect(result.code).toBe(0)
+    await pastreamOk([temp.path('mono.wav'), temp.path('mono-out.wav'), '-D', DEVICE, '-m', '1:2', '-c', '^,2', '-p', PAD, '-q'])
     const out = readSound(temp.path('mono-out.wav'))
     expect(out.channels).toBe(2)
     const first = out.data.filter((_, i) => i % 2 === 0)
@@ -67,9 +71,7 @@ describe('pastream input output (full duplex)', () => {
   it('two maps, output then input: -m 1,2 -m 2 records input 2 alone into a mono file', async () => {
     const signal = noise(5000, 2, 14)
     writeSound(temp.path('st.wav'), signal, 2)
-    const result = await pastream([temp.path('st.wav'), temp.path('second.wav'), '-D', DEVICE, '-m', '1,2', '-m', '2', '-p', PAD, '-q'])
-    expect(result.stderr).toBe('')
-    expect(result.code).toBe(0)
+    await pastreamOk([temp.path('st.wav'), temp.path('second.wav'), '-D', DEVICE, '-m', '1,2', '-m', '2', '-p', PAD, '-q'])
     const out = readSound(temp.path('second.wav'))
     expect(out.channels).toBe(1)
     expectLoopback(out.data, signal.filter((_, i) => i % 2 === 1), 1)
@@ -129,9 +131,7 @@ describe('recording only', () => {
     ['au', 'AU', 'FLOAT'],
   ])('without -e, a .%s recording gets an encoding its container (%s) can hold: %s', async (extension, format, subtype) => {
     const path = temp.path(`default-encoding.${extension}`)
-    const result = await pastream(['null', path, '-D', DEVICE, '-n', '4800', '-q'])
-    expect(result.stderr).toBe('')
-    expect(result.code).toBe(0)
+    await pastreamOk(['null', path, '-D', DEVICE, '-n', '4800', '-q'])
     expect(readSound(path)).toMatchObject({ format, subtype, frames: 4800 })
   })
 
@@ -201,9 +201,7 @@ describe('RAW', () => {
     const signal = noise(9000, 1, 6)
     writeFileSync(temp.path('samples.pcm'), new Uint8Array(signal.buffer))
     // pairs: RAW for the input, WAV for the output (one value would apply to both)
-    const result = await pastream(['-c1', '-r48k', '-e', 'pcm_16', '-t', 'raw,wav', temp.path('samples.pcm'), temp.path('raw-out.wav'), '-D', DEVICE, '-p', PAD, '-q'])
-    expect(result.stderr).toBe('')
-    expect(result.code).toBe(0)
+    await pastreamOk(['-c1', '-r48k', '-e', 'pcm_16', '-t', 'raw,wav', temp.path('samples.pcm'), temp.path('raw-out.wav'), '-D', DEVICE, '-p', PAD, '-q'])
     expectLoopback(readSound(temp.path('raw-out.wav')).data, signal, 1)
   })
 
@@ -219,9 +217,7 @@ describe('RAW', () => {
 
   it("the README's form: pastream -c1 -r48k -e=pcm_16 file.raw", async () => {
     writeFileSync(temp.path('file.raw'), new Uint8Array(noise(4800, 1, 7).buffer))
-    const result = await pastream(['-c1', '-r48k', '-e=pcm_16', temp.path('file.raw'), '-D', DEVICE])
-    expect(result.stderr).toBe('')
-    expect(result.code).toBe(0)
+    const result = await pastreamOk(['-c1', '-r48k', '-e=pcm_16', temp.path('file.raw'), '-D', DEVICE])
     expect(result.stdout.toString()).toMatch(/-> SoundFileOutputStream\(device=\d+: loopback, samplerate=48000, channels=1, dtype='int16'/)
     expect(result.stdout.toString()).toContain('Frames processed: 4800 (0.100 s)')
   })
