@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, statSync } from 'node:fs'
-import { ringEndpoint, type DType, type RingBuffer, type RingEndpoint, type RingEndpointContext, type RingEndpointPump, type SampleArray, type SampleArrayOf } from '@pastream/stream'
+import { arrayTypes, dtypes, ringEndpoint, type DType, type RingBuffer, type RingEndpoint, type RingEndpointContext, type RingEndpointPump, type SampleArray, type SampleArrayOf } from '@pastream/stream'
 import { endpointPump } from './pumps.js'
 import { native, type NativeFileHandle, type NativeInfo, type NativeOpenOptions, type NativeSamples } from './binding.js'
 import { describeTarget, fromNative, SoundFileError } from './errors.js'
@@ -71,15 +71,6 @@ export interface BlocksOptions<D extends DType = DType> {
   frames?: number
 }
 
-const arrayTypes = {
-  float32: Float32Array,
-  int32: Int32Array,
-  int24: Uint8Array,
-  int16: Int16Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-} as const satisfies Record<DType, unknown>
-const dtypeNames = Object.keys(arrayTypes) as DType[]
 
 /**
  * The formats libsndfile writes to a pipe correctly (checked by
@@ -128,8 +119,8 @@ function requirePositiveInteger(value: unknown, name: string): number {
 }
 
 function requireDType(value: unknown, name = 'dtype'): DType {
-  if (typeof value !== 'string' || !dtypeNames.includes(value as DType)) {
-    throw new RangeError(`Expected one of ${dtypeNames.join(', ')} for ${name}, got ${describe(value)}`)
+  if (typeof value !== 'string' || !dtypes.includes(value as DType)) {
+    throw new RangeError(`Expected one of ${dtypes.join(', ')} for ${name}, got ${describe(value)}`)
   }
   return value as DType
 }

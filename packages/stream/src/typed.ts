@@ -16,7 +16,14 @@ export interface SampleArrays {
 /** The typed array that holds samples of dtype D. */
 export type SampleArrayOf<D extends DType> = SampleArrays[D]
 
-/** Constructors by dtype. */
+/**
+ * The typed array constructor for samples of each dtype (int24: packed
+ * bytes in a Uint8Array).
+ * @example
+ * ```ts
+ * const silence = new arrayTypes.int16(480 * 2) // 480 stereo frames
+ * ```
+ */
 export const arrayTypes = {
   float32: Float32Array,
   int32: Int32Array,
