@@ -87,17 +87,4 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
   writable(options: RunOptions = {}): Writable {
     return writableOf(this, options)
   }
-
-  /** @internal */
-  runWith(options: RunOptions): void {
-    this.applyRunOptions(options)
-  }
-  /** @internal */
-  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void> {
-    return this.startWith(io)
-  }
-  /** @internal */
-  get recordedChannels(): number {
-    return this.rxChannels
-  }
 }

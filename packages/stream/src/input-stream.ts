@@ -64,19 +64,6 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
   readable(options: RunOptions = {}): Readable {
     return this.readableImpl(options)
   }
-
-  /** @internal */
-  runWith(options: RunOptions): void {
-    this.applyRunOptions(options)
-  }
-  /** @internal */
-  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void> {
-    return this.startWith(io)
-  }
-  /** @internal */
-  get recordedChannels(): number {
-    return this.rxChannels
-  }
 }
 
 /** What record() needs of InputStream and DuplexStream. @internal */

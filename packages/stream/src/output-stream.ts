@@ -48,15 +48,6 @@ export class OutputStream<D extends DType = 'float32'> extends Stream {
   writable(options: RunOptions = {}): Writable {
     return writableOf(this, options)
   }
-
-  /** @internal */
-  runWith(options: RunOptions): void {
-    this.applyRunOptions(options)
-  }
-  /** @internal */
-  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void> {
-    return this.startWith(io)
-  }
 }
 
 /** What play() needs of OutputStream and DuplexStream. @internal */

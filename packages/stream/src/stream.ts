@@ -982,6 +982,19 @@ export abstract class Stream implements AsyncDisposable {
    * default (frames -1, pad 0, offset 0, loop false), never what an earlier
    * call left in the fields.
    */
+  /** @internal The run helpers shared by the stream classes (play, record, playrec) set a run up through these. */
+  runWith(options: RunOptions): void {
+    this.applyRunOptions(options)
+  }
+  /** @internal */
+  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void> {
+    return this.startWith(io)
+  }
+  /** @internal Channels per recorded frame (after the input map). */
+  get recordedChannels(): number {
+    return this.rxChannels
+  }
+
   protected applyRunOptions(options: RunOptions): void {
     this.frames = options.frames ?? -1
     this.pad = options.pad ?? 0
