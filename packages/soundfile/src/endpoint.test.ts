@@ -4,7 +4,7 @@
 // loopback delay; errors from the run surface from wait().
 import { afterAll, describe, expect, it } from 'vitest'
 import { BufferEmpty, DuplexStream, InputStream, isRingEndpoint, OutputStream } from '@pastream/stream'
-import { noise, tempDir, type Samples } from '../test/helpers.js'
+import { bytesOf, findDelay, firstDifferenceWithin, noise, tempDir } from '../test/helpers.js'
 import { fromFile, SoundFileOutputStream, toFile } from './file-streams.js'
 import { SoundFile } from './sound-file.js'
 import { SoundFileError } from './errors.js'
@@ -17,28 +17,13 @@ const PAD = 4096
 const temp = tempDir('endpoint')
 afterAll(() => temp.remove())
 
-const bytesOf = (a: Samples | ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
-
-/** Frame index where `sig` starts in `rec` (bytes, frames of `fb` bytes), or -1. */
-function findDelay(rec: Uint8Array, sig: Uint8Array, fb: number, probe = 8): number {
-  const n = probe * fb
-  outer: for (let at = 0; at + n <= rec.length; at += fb) {
-    for (let k = 0; k < n; k++) if (rec[at + k] !== sig[k]) continue outer
-    return at / fb
-  }
-  return -1
-}
-
 /** Checks that `want` is in `got` bit-exact after the loopback delay (at most PAD frames). */
 function expectAfterDelay(got: Uint8Array, want: Uint8Array, fb: number): number {
   const delay = findDelay(got, want, fb)
   expect(delay).toBeGreaterThanOrEqual(0)
   expect(delay).toBeLessThanOrEqual(PAD)
   expect(got.byteLength - delay * fb).toBeGreaterThanOrEqual(want.byteLength)
-  const tail = got.subarray(delay * fb, delay * fb + want.byteLength)
-  let diff = -1
-  for (let i = 0; i < want.byteLength; i++) if (tail[i] !== want[i]) { diff = i; break }
-  expect(diff).toBe(-1)
+  expect(firstDifferenceWithin(got.subarray(delay * fb), want)).toBe(-1)
   return delay
 }
 

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { OutputStream, type DType } from '@pastream/stream'
-import { noise, signalRecording, tempDir, type Samples } from '../test/helpers.js'
+import { bytesOf, findDelay, firstDifferenceWithin, noise, signalRecording, tempDir, type Samples } from '../test/helpers.js'
 import { activeRecordings, pickSubtype, SoundFileDuplexStream, SoundFileInputStream, SoundFileOutputStream } from './file-streams.js'
 import { SoundFile } from './sound-file.js'
 
@@ -17,23 +17,6 @@ const SAMPLERATE = 48000
 const BLOCKSIZE = 256
 const temp = tempDir('file-streams')
 afterAll(() => temp.remove())
-
-const bytesOf = (a: Samples): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
-
-/** Frame index where `sig` starts in `rec` (bytes, frames of `fb` bytes), or -1. */
-function findDelay(rec: Uint8Array, sig: Uint8Array, fb: number, probe = 8): number {
-  const n = probe * fb
-  outer: for (let at = 0; at + n <= rec.length; at += fb) {
-    for (let k = 0; k < n; k++) if (rec[at + k] !== sig[k]) continue outer
-    return at / fb
-  }
-  return -1
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array, length: number): number {
-  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return i
-  return -1
-}
 
 async function writeFile(path: string, sig: Samples, dtype: DType, channels: number, format: string, subtype: string): Promise<void> {
   const file = await SoundFile.open(path, { mode: 'w', samplerate: SAMPLERATE, channels, format, subtype })
@@ -87,7 +70,7 @@ describe('SoundFileDuplexStream: file -> loopback -> file, bit-exact', () => {
       const delay = findDelay(got, want, fb)
       expect(delay).toBeGreaterThanOrEqual(0)
       expect(delay).toBeLessThanOrEqual(pad)
-      expect(firstDifference(got.subarray(delay * fb), want, want.length)).toBe(-1)
+      expect(firstDifferenceWithin(got.subarray(delay * fb), want, want.length)).toBe(-1)
     })
   }
 
@@ -112,7 +95,7 @@ describe('SoundFileDuplexStream: file -> loopback -> file, bit-exact', () => {
     const got = bytesOf(data)
     const delay = findDelay(got, bytesOf(sig), 2)
     expect(delay).toBeGreaterThanOrEqual(0)
-    expect(firstDifference(got.subarray(delay * 2), bytesOf(looped), looped.byteLength)).toBe(-1)
+    expect(firstDifferenceWithin(got.subarray(delay * 2), bytesOf(looped), looped.byteLength)).toBe(-1)
     // then silence
     expect((data as Int16Array).subarray(delay + 5 * frames).every((v) => v === 0)).toBe(true)
   })
@@ -171,7 +154,7 @@ describe('SoundFileDuplexStream with one side only', () => {
     expect(file).toMatchObject({ frames: 4000 + 4096, format: 'AU', subtype: 'PCM_16' })
     const delay = findDelay(bytesOf(data), bytesOf(sig), 4)
     expect(delay).toBeGreaterThanOrEqual(0)
-    expect(firstDifference(bytesOf(data).subarray(delay * 4), bytesOf(sig), sig.byteLength)).toBe(-1)
+    expect(firstDifferenceWithin(bytesOf(data).subarray(delay * 4), bytesOf(sig), sig.byteLength)).toBe(-1)
   })
 
   it('plays a RAW file opened by the caller (a SoundFile), bit-exact, and closes it', async () => {
@@ -191,7 +174,7 @@ describe('SoundFileDuplexStream with one side only', () => {
     const { data } = await readFile(rec, 'int16')
     const delay = findDelay(bytesOf(data), bytesOf(sig), 2)
     expect(delay).toBeGreaterThanOrEqual(0)
-    expect(firstDifference(bytesOf(data).subarray(delay * 2), bytesOf(sig), sig.byteLength)).toBe(-1)
+    expect(firstDifferenceWithin(bytesOf(data).subarray(delay * 2), bytesOf(sig), sig.byteLength)).toBe(-1)
     expect(() => new SoundFileOutputStream(file, { device: DEVICE })).toThrow("Expected an open SoundFile to play, got '" + raw + "' closed")
     const writing = SoundFile.openSync(temp.path('w.wav'), { mode: 'w', samplerate: SAMPLERATE, channels: 1 })
     expect(() => new SoundFileOutputStream(writing, { device: DEVICE })).toThrow(/opened for reading to play, got .*w\.wav' opened with mode 'w'/)
@@ -216,7 +199,7 @@ describe('SoundFileDuplexStream with one side only', () => {
     expect(left.every((v) => v === 0)).toBe(true)
     const delay = findDelay(bytesOf(right), bytesOf(sig), 2)
     expect(delay).toBeGreaterThanOrEqual(0)
-    expect(firstDifference(bytesOf(right).subarray(delay * 2), bytesOf(sig), sig.byteLength)).toBe(-1)
+    expect(firstDifferenceWithin(bytesOf(right).subarray(delay * 2), bytesOf(sig), sig.byteLength)).toBe(-1)
     {
       await using output = new SoundFileOutputStream(play, { device: DEVICE, dtype: 'int16', channels: 2 })
       expect(output.channels).toBe(2)
@@ -247,7 +230,7 @@ describe('SoundFileDuplexStream with one side only', () => {
     const second = sig.filter((_, i) => i % 2 === 1)
     const delay = findDelay(bytesOf(data), bytesOf(second), 2)
     expect(delay).toBeGreaterThanOrEqual(0)
-    expect(firstDifference(bytesOf(data).subarray(delay * 2), bytesOf(second), second.byteLength)).toBe(-1)
+    expect(firstDifferenceWithin(bytesOf(data).subarray(delay * 2), bytesOf(second), second.byteLength)).toBe(-1)
 
     const mono = temp.path('maps-mono.wav')
     await writeFile(mono, second, 'int16', 1, 'WAV', 'PCM_16')
@@ -316,7 +299,7 @@ describe('SoundFileInputStream', () => {
     const want = bytesOf(sig)
     const delay = findDelay(bytesOf(data), want, 6)
     expect(delay).toBeGreaterThanOrEqual(0)
-    expect(firstDifference(bytesOf(data).subarray(delay * 6), want, want.length)).toBe(-1)
+    expect(firstDifferenceWithin(bytesOf(data).subarray(delay * 6), want, want.length)).toBe(-1)
   })
 
   it('records frames + pad - offset frames; float32 -> FLOAT', async () => {

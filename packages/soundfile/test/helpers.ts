@@ -79,6 +79,29 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
   return a.length === b.length ? -1 : n
 }
 
+/** The bytes of a typed array: a view, no copy. */
+export const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+
+/**
+ * Where `signal` starts in `recording`, in frames of `stride` elements (bytes
+ * of a Uint8Array, samples of an Int16Array): the first `probe` frames of the
+ * signal must match. -1 when it is not there.
+ */
+export function findDelay(recording: ArrayLike<number>, signal: ArrayLike<number>, stride: number, probe = 8): number {
+  const n = probe * stride
+  outer: for (let at = 0; at + n <= recording.length; at += stride) {
+    for (let k = 0; k < n; k++) if (recording[at + k] !== signal[k]) continue outer
+    return at / stride
+  }
+  return -1
+}
+
+/** Index of the first element where `a` and `b` differ among the first `length` (default: b's length), or -1. */
+export function firstDifferenceWithin(a: ArrayLike<number>, b: ArrayLike<number>, length = b.length): number {
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return i
+  return -1
+}
+
 /** Signal-to-noise ratio in dB of `actual` against `expected` over [from, to) samples. */
 export function snr(expected: Float32Array, actual: Float32Array, from: number, to: number): number {
   let signal = 0
