@@ -1,8 +1,9 @@
 // Helpers shared by the packages' pack-and-install tests (test/prebuild.test.ts).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
 
 const root = dirname(fileURLToPath(import.meta.url))
 
@@ -30,4 +31,29 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
     throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}\n${result.stdout}\n${result.stderr}`)
   }
   return result
+}
+
+/** node's platform-arch, the prebuilds/ folder name. */
+export const platformKey = `${process.platform}-${process.arch}`
+
+/**
+ * Installs packed tarballs into a fresh project under `temp` without running
+ * any install script, and checks that `packageName` arrived with its prebuilt
+ * addon and nothing compiled (no build/, no node-gyp). Returns the project and
+ * the installed package's directory.
+ */
+export function installFresh(temp: string, tarballs: string[], packageName: string): { project: string; installed: string } {
+  const project = join(temp, 'project')
+  mkdirSync(project)
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'prebuild-check', version: '1.0.0', private: true }))
+  // npm warns about the unknown 'nodedir' user config here: harmless
+  run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', ...tarballs], project, cleanEnv(), 100_000)
+  const installed = join(project, 'node_modules', ...packageName.split('/'))
+  expect(existsSync(join(installed, 'package.json'))).toBe(true)
+  expect(existsSync(join(project, 'node_modules', 'node-gyp-build', 'package.json'))).toBe(true)
+  expect(readdirSync(join(installed, 'prebuilds', platformKey)).some((f) => f.endsWith('.node'))).toBe(true)
+  // nothing compiled: no build/ and no compiler toolchain pulled in
+  expect(existsSync(join(installed, 'build'))).toBe(false)
+  expect(existsSync(join(project, 'node_modules', 'node-gyp'))).toBe(false)
+  return { project, installed }
 }

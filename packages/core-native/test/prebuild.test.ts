@@ -3,15 +3,14 @@
 // never runs), and load it both ways (require and import) with
 // PREBUILDS_ONLY=1 so that node-gyp-build may not fall back to build/.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, pnpmBin, run } from '../../../test-support.js'
+import { cleanEnv, installFresh, platformKey, pnpmBin, run } from '../../../test-support.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
-const platformKey = `${process.platform}-${process.arch}`
 
 // Loads the installed package with require and with import, in one process.
 const checkScript = `
@@ -91,18 +90,9 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
 
   it('installs into a fresh project without running any script', () => {
     expect(tarball).not.toBe('')
-    project = join(temp, 'project')
-    mkdirSync(project)
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'prebuild-check', version: '1.0.0', private: true }))
-    // npm warns about the unknown 'nodedir' user config here: harmless
-    run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], project, cleanEnv(), 100_000)
-    installed = join(project, 'node_modules', '@pastream', 'core-native')
-    expect(existsSync(join(installed, 'package.json'))).toBe(true)
-    expect(existsSync(join(project, 'node_modules', 'node-gyp-build', 'package.json'))).toBe(true)
-    expect(readdirSync(join(installed, 'prebuilds', platformKey)).some((f) => f.endsWith('.node'))).toBe(true)
-    // nothing compiled: no build/ and no compiler toolchain pulled in
-    expect(existsSync(join(installed, 'build'))).toBe(false)
-    expect(existsSync(join(project, 'node_modules', 'node-gyp'))).toBe(false)
+    const fresh = installFresh(temp, [tarball], '@pastream/core-native')
+    project = fresh.project
+    installed = fresh.installed
   })
 
   it('loads with require and import under PREBUILDS_ONLY=1', () => {

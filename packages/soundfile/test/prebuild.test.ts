@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os'
 import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, pnpmBin, run } from '../../../test-support.js'
+import { cleanEnv, installFresh, platformKey, pnpmBin, run } from '../../../test-support.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 const packagesDir = join(packageDir, '..')
-const platformKey = `${process.platform}-${process.arch}`
 
 function pack(directory: string, destination: string): string {
   const before = new Set(existsSync(destination) ? readdirSync(destination) : [])
@@ -105,18 +104,9 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
 
   it('installs into a fresh project without running any script', () => {
     expect(tarballs).toHaveLength(3)
-    project = join(temp, 'project')
-    mkdirSync(project)
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'prebuild-check', version: '1.0.0', private: true }))
-    // npm warns about the unknown 'nodedir' user config here: harmless
-    run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', ...tarballs], project, cleanEnv(), 100_000)
-    installed = join(project, 'node_modules', '@pastream', 'soundfile')
-    expect(existsSync(join(installed, 'package.json'))).toBe(true)
-    expect(existsSync(join(project, 'node_modules', 'node-gyp-build', 'package.json'))).toBe(true)
-    expect(readdirSync(join(installed, 'prebuilds', platformKey)).some((f) => f.endsWith('.node'))).toBe(true)
-    // nothing compiled: no build/ and no compiler toolchain pulled in
-    expect(existsSync(join(installed, 'build'))).toBe(false)
-    expect(existsSync(join(project, 'node_modules', 'node-gyp'))).toBe(false)
+    const fresh = installFresh(temp, tarballs, '@pastream/soundfile')
+    project = fresh.project
+    installed = fresh.installed
   })
 
   it('loads with require and import under PREBUILDS_ONLY=1', () => {
