@@ -1188,6 +1188,32 @@ static void check_tx_map(int fmt, int devfmt, uint32_t txch, uint32_t outch, con
   fx_free(&f);
 }
 
+/* One channel-map case: `from` channels mapped to `to` by `map`. */
+typedef struct {
+  const char *name;
+  uint32_t from, to;
+  const int32_t *map;
+} map_case_t;
+
+typedef void (*map_check_t)(int fmt, int devfmt, uint32_t from, uint32_t to, const int32_t *map, const char *what);
+
+/* Runs `check` on every case, for every sample format, with the device in
+ * that format and in float32 (the engine converting). */
+static void check_maps_all_formats(map_check_t check, const map_case_t *cases, size_t count) {
+  static const int fmts[] = {PAS_FORMAT_FLOAT32, PAS_FORMAT_INT32, PAS_FORMAT_INT24,
+                             PAS_FORMAT_INT16,   PAS_FORMAT_INT8,  PAS_FORMAT_UINT8};
+  char what[96];
+  for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+    for (int conv = 0; conv < 2; conv++) {
+      int dev = conv ? PAS_FORMAT_FLOAT32 : fmts[i];
+      for (size_t k = 0; k < count; k++) {
+        snprintf(what, sizeof what, "fmt %d dev %d %s", fmts[i], dev, cases[k].name);
+        check(fmts[i], dev, cases[k].from, cases[k].to, cases[k].map, what);
+      }
+    }
+  }
+}
+
 TEST(tx_mapping) {
   const int32_t swap[] = {2, 1};
   const int32_t move[] = {3, 0, 1, 0};
@@ -1195,30 +1221,17 @@ TEST(tx_mapping) {
   const int32_t pick[] = {4, 2};
   const int32_t zeros[] = {0, 0};
   const int32_t ident[] = {1, 2};
-  const int fmts[] = {PAS_FORMAT_FLOAT32, PAS_FORMAT_INT32, PAS_FORMAT_INT24,
-                      PAS_FORMAT_INT16,   PAS_FORMAT_INT8,  PAS_FORMAT_UINT8};
-  char what[96];
-  for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
-    for (int conv = 0; conv < 2; conv++) {
-      int dev = conv ? PAS_FORMAT_FLOAT32 : fmts[i];
-      snprintf(what, sizeof what, "fmt %d dev %d swap", fmts[i], dev);
-      check_tx_map(fmts[i], dev, 2, 2, swap, what);
-      snprintf(what, sizeof what, "fmt %d dev %d move 3->4", fmts[i], dev);
-      check_tx_map(fmts[i], dev, 3, 4, move, what);
-      snprintf(what, sizeof what, "fmt %d dev %d 1 data ch to out 2 of 2", fmts[i], dev);
-      check_tx_map(fmts[i], dev, 1, 2, second_of_two, what);
-      snprintf(what, sizeof what, "fmt %d dev %d pick 2 of 4", fmts[i], dev);
-      check_tx_map(fmts[i], dev, 4, 2, pick, what);
-      snprintf(what, sizeof what, "fmt %d dev %d zeros", fmts[i], dev);
-      check_tx_map(fmts[i], dev, 2, 2, zeros, what);
-      snprintf(what, sizeof what, "fmt %d dev %d first 2 of 3", fmts[i], dev);
-      check_tx_map(fmts[i], dev, 3, 2, ident, what); /* an identity prefix is not identity */
-      snprintf(what, sizeof what, "fmt %d dev %d first 1 of 2", fmts[i], dev);
-      check_tx_map(fmts[i], dev, 2, 1, ident, what);
-      snprintf(what, sizeof what, "fmt %d dev %d identity", fmts[i], dev);
-      check_tx_map(fmts[i], dev, 2, 2, ident, what);
-    }
-  }
+  const map_case_t cases[] = {
+      {"swap", 2, 2, swap},
+      {"move 3->4", 3, 4, move},
+      {"1 data ch to out 2 of 2", 1, 2, second_of_two},
+      {"pick 2 of 4", 4, 2, pick},
+      {"zeros", 2, 2, zeros},
+      {"first 2 of 3", 3, 2, ident}, /* an identity prefix is not identity */
+      {"first 1 of 2", 2, 1, ident},
+      {"identity", 2, 2, ident},
+  };
+  check_maps_all_formats(check_tx_map, cases, sizeof cases / sizeof cases[0]);
   /* spot check one case by hand, independent of the helpers above */
   fx_t f;
   pas_engine_config_t c = mkcfg(0, 2, PAS_FORMAT_INT16, PAS_FORMAT_INT16, -1, -1);
@@ -1265,30 +1278,17 @@ TEST(rx_mapping) {
   const int32_t spread[] = {0, 1};
   const int32_t zeros[] = {0, 0};
   const int32_t ident[] = {1, 2};
-  const int fmts[] = {PAS_FORMAT_FLOAT32, PAS_FORMAT_INT32, PAS_FORMAT_INT24,
-                      PAS_FORMAT_INT16,   PAS_FORMAT_INT8,  PAS_FORMAT_UINT8};
-  char what[96];
-  for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
-    for (int conv = 0; conv < 2; conv++) {
-      int dev = conv ? PAS_FORMAT_FLOAT32 : fmts[i];
-      snprintf(what, sizeof what, "fmt %d dev %d swap", fmts[i], dev);
-      check_rx_map(fmts[i], dev, 2, 2, swap, what);
-      snprintf(what, sizeof what, "fmt %d dev %d pick 3,1 of 3", fmts[i], dev);
-      check_rx_map(fmts[i], dev, 3, 2, pick, what);
-      snprintf(what, sizeof what, "fmt %d dev %d zero first", fmts[i], dev);
-      check_rx_map(fmts[i], dev, 2, 2, zero_first, what);
-      snprintf(what, sizeof what, "fmt %d dev %d 1 input to rx ch 2 of 2", fmts[i], dev);
-      check_rx_map(fmts[i], dev, 1, 2, spread, what);
-      snprintf(what, sizeof what, "fmt %d dev %d zeros", fmts[i], dev);
-      check_rx_map(fmts[i], dev, 2, 2, zeros, what);
-      snprintf(what, sizeof what, "fmt %d dev %d first 2 of 3", fmts[i], dev);
-      check_rx_map(fmts[i], dev, 3, 2, ident, what);
-      snprintf(what, sizeof what, "fmt %d dev %d first 1 of 2", fmts[i], dev);
-      check_rx_map(fmts[i], dev, 2, 1, ident, what);
-      snprintf(what, sizeof what, "fmt %d dev %d identity", fmts[i], dev);
-      check_rx_map(fmts[i], dev, 2, 2, ident, what);
-    }
-  }
+  const map_case_t cases[] = {
+      {"swap", 2, 2, swap},
+      {"pick 3,1 of 3", 3, 2, pick},
+      {"zero first", 2, 2, zero_first},
+      {"1 input to rx ch 2 of 2", 1, 2, spread},
+      {"zeros", 2, 2, zeros},
+      {"first 2 of 3", 3, 2, ident},
+      {"first 1 of 2", 2, 1, ident},
+      {"identity", 2, 2, ident},
+  };
+  check_maps_all_formats(check_rx_map, cases, sizeof cases / sizeof cases[0]);
   /* by hand: uint8 silence is 128 */
   fx_t f;
   pas_engine_config_t c = mkcfg(2, 0, PAS_FORMAT_UINT8, PAS_FORMAT_UINT8, -1, -1);
