@@ -36,8 +36,8 @@ const longAliases: Readonly<Record<string, string>> = { 'file-type': 'file_type'
 
 const longValueFlags = new Set([...Object.values(valueFlags), ...otherLongValueFlags])
 
-/** True when `text` reads as a pad value: an optional sign, digits, and the duration characters. */
-function looksLikePad(text: string): boolean {
+/** True when `text` reads as a duration (a pad or offset value): an optional sign, digits, and the duration characters. */
+export function looksLikeDuration(text: string): boolean {
   return /^[-+]?[0-9.:]+[kKmM]?s?$/.test(text)
 }
 
@@ -66,7 +66,7 @@ export function normalizeArgv(argv: readonly string[]): string[] {
         return
       }
       const next = argv[i + 1]
-      if (long === 'pad' && (next === undefined || !looksLikePad(next))) {
+      if (long === 'pad' && (next === undefined || !looksLikeDuration(next))) {
         out.push('--pad=-1')
         return
       }

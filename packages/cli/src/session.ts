@@ -22,6 +22,7 @@ import {
   upper,
   UsageError,
 } from './values.js'
+import { looksLikeDuration } from './argv.js'
 import { exitCodes, type ExitCode } from './exit-codes.js'
 import { formatStatus, formatSummary } from './status.js'
 
@@ -104,7 +105,7 @@ const dtypeBySubtype: Readonly<Record<string, DType>> = {
 export async function playrec(inputArg: string | undefined, outputArg: string | undefined, flags: PlayrecFlags, io: SessionIo): Promise<PlayrecSummary> {
   const input = isNone(inputArg) ? null : (inputArg as string)
   const output = isNone(outputArg) ? null : (outputArg as string)
-  if (input === null && output === null && flags.offset !== undefined && !/^[-+]?[\d.:]+[kKmM]?s?$/.test(flags.offset)) {
+  if (input === null && output === null && flags.offset !== undefined && !looksLikeDuration(flags.offset)) {
     // the original README's `pastream -c1 -r48k -e=pcm_16 -o output.raw`: -o is the recording offset
     throw new UsageError(`--offset: expected a duration, got '${flags.offset}' (-o drops frames from the start of a recording)`, `to play a file, give it as the first argument: pastream -c1 -r48k -e=pcm_16 ${flags.offset}`)
   }
@@ -389,13 +390,7 @@ export function checkFlags(flags: PlayrecFlags, input: string | null, output: st
   if (flags.loop === true && input === null) throw new UsageError('--loop: there is no file to play')
   if (flags.pad !== undefined && input === null) throw new UsageError('--pad: there is no file to play (pad adds silence after the playback)')
   if (flags.offset !== undefined && output === null) throw new UsageError('--offset: there is no file to record (offset drops frames from the recording)')
-  if (input === '-' && output === '-') {
-    // fine: stdin to stdout
-  }
-  let samplerate: number | undefined
-  if (flags.rate !== undefined) {
-    samplerate = positiveCount('rate')(flags.rate)
-  }
+  const samplerate = flags.rate === undefined ? undefined : positiveCount('rate')(flags.rate)
   return {
     channels: parsePair('channels', flags.channels, channelCount),
     device: parsePair('device', flags.device, deviceSpec),
