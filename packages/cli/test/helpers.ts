@@ -29,7 +29,8 @@ export interface Running {
 export function start(args: readonly string[], options: { input?: Uint8Array; cwd?: string; env?: Record<string, string> } = {}): Running {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    // plain text whatever the caller's terminal settings: tests compare output
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   const out: Buffer[] = []
