@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
-import { DEVICE, findDelay, firstDifference, noise, pastream, readSound, sleep, start, tempDir, writeSound } from './helpers.js'
+import { DEVICE, findDelay, firstDifference, noise, pastream, readSound, sleep, start, tempDir, waitForRecording, writeSound } from './helpers.js'
 
 const temp = tempDir('main')
 afterAll(() => temp.remove())
@@ -227,7 +227,8 @@ describe('xruns and signals', () => {
   it('--fatal-xruns: an xrun (the process stopped for 300 ms) ends the run with exit 5 and a finalized file', async () => {
     const path = temp.path('xrun.wav')
     const run = start(['null', path, '-D', DEVICE, '-d', '20', '--fatal-xruns'])
-    await sleep(1000)
+    // recording: the header is out and 0.25 s of 2 ch float32 is in the file
+    await waitForRecording(run, path, 12000 * 8)
     run.child.kill('SIGSTOP')
     await sleep(300)
     run.child.kill('SIGCONT')
@@ -247,7 +248,8 @@ describe('xruns and signals', () => {
   ] as const)('%s mid-recording: summary, a valid file with every frame, exit %i', async (signal, code) => {
     const path = temp.path(`${signal}.wav`)
     const run = start(['null', path, '-D', DEVICE])
-    await sleep(1200)
+    // the handlers are in and more than the 24000 frames asserted below are in the file
+    await waitForRecording(run, path, 24576 * 8 + 4096)
     run.child.kill(signal)
     const result = await run.result
     expect(result.code).toBe(code)

@@ -2,7 +2,7 @@
 // loopback device (test/global-setup.ts put its JACK variables into
 // process.env), and reads and writes the sound files the tests compare.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,6 +23,8 @@ export interface Result {
 export interface Running {
   child: ChildProcess
   result: Promise<Result>
+  /** what the process has written to stdout so far */
+  stdout(): Buffer
 }
 
 /** Starts `pastream ...args`; stdin gets `input` (then EOF) when given. */
@@ -43,7 +45,7 @@ export function start(args: readonly string[], options: { input?: Uint8Array; cw
     child.on('error', reject)
     child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr: err }))
   })
-  return { child, result }
+  return { child, result, stdout: () => Buffer.concat(out) }
 }
 
 /** Runs `pastream ...args` to its end. */
@@ -99,3 +101,26 @@ export function firstDifference(a: Int16Array, b: Int16Array, length: number): n
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Resolves once `condition()` holds (checked every 20 ms), or rejects after
+ * `timeoutMs` naming `what`: how tests wait for an event a subprocess emits
+ * (a line on stdout, frames in a file) instead of guessing how long it takes.
+ */
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 30000): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+/**
+ * Waits until a `pastream` recording into `path` is under way: the header
+ * naming the stream is on stdout (the signal handlers are installed in the
+ * same tick) and the file holds at least `bytes` bytes.
+ */
+export async function waitForRecording(run: Running, path: string, bytes: number): Promise<void> {
+  await waitFor('the stream header on stdout', () => /^<- .*\n-> .*\n.. \w+Stream\(/.test(run.stdout().toString()))
+  await waitFor(`${bytes} bytes in ${path}`, () => existsSync(path) && statSync(path).size >= bytes)
+}
