@@ -23,6 +23,8 @@ export {
   type NativeStreamOptions,
 } from './native-stream.js'
 export type { NativeDevice, NativeHostApi, NativeStreamInfo, NativeFormatCheck } from './binding.js'
+export { addonLoader } from './binding.js'
+export { PastreamError, PortAudioError, fromNative, type PortAudioErrorInfo, type NativeErrorCode } from './errors.js'
 
 /**
  * PortAudio's version.

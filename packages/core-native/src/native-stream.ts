@@ -6,8 +6,14 @@ import {
   type NativeHandle,
   type NativeStreamInfo,
 } from './binding.js'
+import { PastreamError } from './errors.js'
 import { EngineReason, EngineState, layout } from './layout.js'
 import type { RingBuffer } from './ring-buffer.js'
+
+/** The error of a call on a closed stream (the same the addon throws). */
+function streamClosed(): PastreamError {
+  return new PastreamError('stream is closed', { code: 'ERR_PASTREAM_CLOSED' })
+}
 
 /** Sample formats. int24 is packed, 3 bytes per sample, little endian. */
 export type DType = 'float32' | 'int32' | 'int24' | 'int16' | 'int8' | 'uint8'
@@ -285,7 +291,7 @@ export class NativeStream {
    * again. Counters reset.
    */
   async start(config: EngineConfig = {}): Promise<void> {
-    if (this.#closed) throw new Error('stream is closed')
+    if (this.#closed) throw streamClosed()
     const frames = config.frames ?? -1
     const pad = config.pad ?? 0
     const offset = config.offset ?? 0
@@ -321,13 +327,13 @@ export class NativeStream {
 
   /** Stops after the buffers queued in the device have played. */
   stop(): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('stream is closed'))
+    if (this.#closed) return Promise.reject(streamClosed())
     return native().streamStop(this.#handle)
   }
 
   /** Stops at once, dropping queued buffers. */
   abort(): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('stream is closed'))
+    if (this.#closed) return Promise.reject(streamClosed())
     return native().streamAbort(this.#handle)
   }
 
@@ -349,7 +355,7 @@ export class NativeStream {
 
   /** PortAudio's view: latencies, samplerate, active/stopped, cpu load, stream time. */
   info(): NativeStreamInfo {
-    if (this.#closed) throw new Error('stream is closed')
+    if (this.#closed) throw streamClosed()
     const info = native().streamInfo(this.#handle)
     // PortAudio's JACK backend fixes latencies at open, before any port is
     // connected, and then reports JACK's "unknown" (2^32 - 1 frames). The

@@ -1,9 +1,7 @@
 // Loads the addon with node-gyp-build: prebuilds/<platform>-<arch>/ first,
 // then build/Release. The raw functions are typed here and used only by
 // this package's wrappers; JS never sees a SNDFILE pointer.
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { addonLoader } from '@pastream/core-native'
 
 /** SF_INFO as the addon reports it; frames is -1 when libsndfile does not know (a pipe). */
 export interface NativeInfo {
@@ -95,21 +93,5 @@ export interface NativePumpStatus {
   error?: string
 }
 
-let addon: NativeAddon | undefined
-
-/** The package root: where prebuilds/ and build/ live (dist/.. or src/..). */
-export function packageRoot(): string {
-  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
-  return join(here, '..')
-}
-
 /** Loads the addon on first use; importing this package opens nothing. */
-export function native(): NativeAddon {
-  if (addon === undefined) {
-    const require = createRequire(join(packageRoot(), 'package.json'))
-    // node-gyp-build honours PREBUILDS_ONLY=1 (skip build/): test:prebuild uses it
-    const load = require('node-gyp-build') as (dir: string) => NativeAddon
-    addon = load(packageRoot())
-  }
-  return addon
-}
+export const native: () => NativeAddon = addonLoader<NativeAddon>(import.meta.url)

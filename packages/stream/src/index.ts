@@ -17,7 +17,7 @@ export {
   type DeviceKind,
 } from './devices.js'
 export { parseCount, parseDuration, parseSamplerate } from './units.js'
-export { PastreamError, PortAudioError, BufferFull, BufferEmpty, XrunError, type PortAudioErrorInfo } from './errors.js'
+export { PastreamError, PortAudioError, BufferFull, BufferEmpty, type PortAudioErrorInfo } from './errors.js'
 export {
   Stream,
   normalizeMap,

@@ -97,12 +97,24 @@ std::string PaErrorName(PaError code) {
   }
 }
 
-// Error object the TS layer turns into a PortAudioError: message, code name,
-// paErrorCode and, for host errors, the host API's own code and text.
+// A failure of ours (not PortAudio's), with one of the codes of errors.ts
+// NativeErrorCode: ERR_PASTREAM_CLOSED, _BUSY, _ACTIVE, _CONFIG, _LOOPBACK.
+Napi::Error MakeError(Napi::Env env, const char* code, const std::string& message) {
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", Napi::String::New(env, code));
+  return error;
+}
+
+// Error object the TS layer turns into a PortAudioError (errors.ts,
+// fromNative): the parts as properties, so nothing parses the message:
+// what failed, PortAudio's code name, number and text and, for host
+// errors, the host API's own code and text.
 Napi::Error MakePaError(Napi::Env env, const std::string& what, PaError code) {
   Napi::Error error = Napi::Error::New(env, what + ": " + Pa_GetErrorText(code));
   error.Set("code", Napi::String::New(env, PaErrorName(code)));
+  error.Set("what", Napi::String::New(env, what));
   error.Set("paErrorCode", Napi::Number::New(env, code));
+  error.Set("paErrorText", Napi::String::New(env, Pa_GetErrorText(code)));
   if (code == paUnanticipatedHostError) {
     const PaHostErrorInfo* info = Pa_GetLastHostErrorInfo();
     if (info != nullptr) {
@@ -406,7 +418,7 @@ StreamWrap* Unwrap(Napi::Env env, Napi::Value value, bool allow_closed = false) 
   if (!ok) throw Napi::TypeError::New(env, "expected a stream handle");
   StreamWrap* w = value.As<Napi::External<StreamWrap>>().Data();
   if (w == nullptr || (!allow_closed && w->closed.load()))
-    throw Napi::Error::New(env, "stream is closed");
+    throw MakeError(env, "ERR_PASTREAM_CLOSED", "stream is closed");
   return w;
 }
 
@@ -516,7 +528,7 @@ Napi::Value StreamInfo(const Napi::CallbackInfo& info) {
   StreamWrap* w = Unwrap(env, info[0]);
   std::lock_guard<std::mutex> lock(w->op_mutex);
   Napi::Object o = Napi::Object::New(env);
-  if (w->stream == nullptr) throw Napi::Error::New(env, "stream is closed");
+  if (w->stream == nullptr) throw MakeError(env, "ERR_PASTREAM_CLOSED", "stream is closed");
   const PaStreamInfo* si = Pa_GetStreamInfo(w->stream);
   o.Set("inputLatency", si ? si->inputLatency : 0);
   o.Set("outputLatency", si ? si->outputLatency : 0);
@@ -638,11 +650,11 @@ Napi::Value StreamStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   StreamWrap* w = Unwrap(env, info[0]);
   if (!info[1].IsObject()) throw Napi::TypeError::New(env, "config must be an object");
-  if (w->pending.load() > 0) throw Napi::Error::New(env, "another operation on this stream is in progress");
+  if (w->pending.load() > 0) throw MakeError(env, "ERR_PASTREAM_BUSY", "another operation on this stream is in progress");
   {
     std::lock_guard<std::mutex> lock(w->op_mutex);
-    if (w->stream == nullptr) throw Napi::Error::New(env, "stream is closed");
-    if (Pa_IsStreamActive(w->stream) == 1) throw Napi::Error::New(env, "stream is already active");
+    if (w->stream == nullptr) throw MakeError(env, "ERR_PASTREAM_CLOSED", "stream is closed");
+    if (Pa_IsStreamActive(w->stream) == 1) throw MakeError(env, "ERR_PASTREAM_ACTIVE", "stream is already active");
   }
   pas_engine_config_t config;
   ReadEngineConfig(env, w, info[1].As<Napi::Object>(), &config);
@@ -652,7 +664,7 @@ Napi::Value StreamStart(const Napi::CallbackInfo& info) {
   int rc = pas_engine_configure(&w->engine, &config, w->tx.data, w->tx.bytes, w->rx.data,
                                 w->rx.bytes, w->stats.data, w->stats.bytes);
   if (rc != PAS_ENGINE_OK) {
-    Napi::Error e = Napi::Error::New(env, std::string("Invalid stream configuration: ") + pas_engine_strerror(rc));
+    Napi::Error e = MakeError(env, "ERR_PASTREAM_CONFIG", std::string("Invalid stream configuration: ") + pas_engine_strerror(rc));
     e.Set("engineError", Napi::Number::New(env, rc));
     throw e;
   }
@@ -720,7 +732,7 @@ Napi::Value LoopbackOpen(const Napi::CallbackInfo& info) {
   char error[512] = {0};
   pas_loopback_t* lb = WithQuietStderr(
       [&] { return pas_loopback_open(server.c_str(), client.c_str(), channels, error, sizeof error); });
-  if (lb == nullptr) throw Napi::Error::New(env, error);
+  if (lb == nullptr) throw MakeError(env, "ERR_PASTREAM_LOOPBACK", error);
   auto* holder = new LoopbackHolder{lb};
   Napi::External<LoopbackHolder> handle = Napi::External<LoopbackHolder>::New(
       env, holder, [](Napi::Env, LoopbackHolder* h) {
