@@ -6,7 +6,10 @@
         "src/core/ring.c",
         "src/core/callback.c",
         "src/binding/jack_loopback.c",
-        "src/binding/binding.cc"
+        "src/binding/binding.cc",
+        "src/binding/portaudio.cc",
+        "src/binding/stream.cc",
+        "src/binding/loopback.cc"
       ],
       "include_dirs": [
         "include",
