@@ -27,6 +27,7 @@ import {
   type Sink,
   type Source,
 } from './pumps.js'
+import { Lifecycle } from './lifecycle.js'
 import { asBytes, nextPowerOfTwo, sleep } from './typed.js'
 
 /** `'low'` or `'high'` (the device's defaults), or seconds. */
@@ -201,8 +202,10 @@ interface Direction {
 
 interface Run {
   /** resolves when the engine stops (only once the device was started) */
-  finished: Promise<EngineStats>
+  finished: Promise<EngineStats> | undefined
   pumps: Pump[]
+  /** the rx ring (chunks() reads it directly) */
+  rx: RingBuffer | undefined
   /** errors of sources and sinks, in the order the owner heard of them */
   errors: unknown[]
   /**
@@ -214,10 +217,15 @@ interface Run {
   /** resolves when the engine stopped and every pump settled (or the run never started the device) */
   settled: Promise<void>
   settle: () => void
-  /** the owner took note of the end (wait/stop/abort/close) */
-  ended: boolean
-  /** stop(), abort() or close() came while start() was pre-buffering: the device must not start */
-  cancelled: boolean
+  /** resolves when start() returned or threw (wait() during `starting` waits for it) */
+  begun: Promise<void>
+}
+
+/** The source and sink of one method call's run (play, record, chunks, ...), instead of those set with setSource/setSink. */
+interface RunRequest {
+  io: { source?: Source | undefined; sink?: Sink | undefined }
+  /** chunks() reads the rx ring itself: no pump drains it */
+  readsRx: boolean
 }
 
 /** Arrays up to this many frames go into one ring whole (2^24: about 6 min at 48 kHz). */
@@ -258,10 +266,12 @@ export abstract class Stream implements AsyncDisposable {
   protected sink: Sink | undefined
   protected readonly input: Direction | undefined
   protected readonly output: Direction | undefined
+  /** The current run, or the last one (its errors, rings and pumps). */
   #run: Run | undefined
-  #closed = false
-  #aborted = false
-  #stopped = true
+  /** The one lifecycle state (see lifecycle.ts). */
+  readonly #life = new Lifecycle(this.constructor.name)
+  /** The source/sink of the method call whose start() comes next; consumed by that start(). */
+  #request: RunRequest | undefined
 
   /** @internal */
   protected constructor(kind: 'input' | 'output' | 'duplex', options: DuplexStreamOptions) {
@@ -392,11 +402,11 @@ export abstract class Stream implements AsyncDisposable {
   }
   /** Callbacks processing (PortAudio's view). */
   get active(): boolean {
-    return !this.#closed && this.nativeStream.info().active
+    return !this.#life.closed && this.nativeStream.info().active
   }
   /** Not started, or stopped/aborted by the owner. */
   get stopped(): boolean {
-    return this.#closed || this.#stopped
+    return this.#life.stopped
   }
   /** The last run completed by itself (frames + pad done). */
   get finished(): boolean {
@@ -404,11 +414,13 @@ export abstract class Stream implements AsyncDisposable {
   }
   /** The last run was aborted (by abort(), an error, BufferFull or BufferEmpty). */
   get aborted(): boolean {
-    return this.#aborted || this.stats.state === 'aborted'
+    return this.#life.abortRequested || this.stats.state === 'aborted'
   }
+  /** close() released the device: every method but close() and wait() throws. */
   get closed(): boolean {
-    return this.#closed
+    return this.#life.closed
   }
+
   /** Callbacks that carried an under/overflow flag since start. */
   get xruns(): number {
     return this.stats.xruns
@@ -435,11 +447,11 @@ export abstract class Stream implements AsyncDisposable {
   }
   /** PortAudio's cpu load estimate, 0..1. */
   get cpuLoad(): number {
-    return this.#closed ? 0 : this.nativeStream.info().cpuLoad
+    return this.#life.closed ? 0 : this.nativeStream.info().cpuLoad
   }
   /** The stream clock in seconds. */
   get time(): number {
-    return this.#closed ? 0 : this.nativeStream.info().time
+    return this.#life.closed ? 0 : this.nativeStream.info().time
   }
   /** Latency in seconds: [input, output] for duplex. */
   get latency(): number | [number, number] {
@@ -448,8 +460,9 @@ export abstract class Stream implements AsyncDisposable {
     return this.input ? info.inputLatency : info.outputLatency
   }
 
+  /** Accepts every state but `closed` (for methods that set up the next run). */
   protected checkOpen(): void {
-    if (this.#closed) throw new PastreamError(`${this.constructor.name} is closed`)
+    this.#life.checkOpen()
   }
 
   /** @internal A pump context for a ring. */
@@ -468,8 +481,7 @@ export abstract class Stream implements AsyncDisposable {
   }
 
   /** Builds the tx side of a run: ring + pump (or none) + engine loop flag. */
-  #planSource(prebuffer: boolean): { ring: RingBuffer | null; pump?: Pump; engineLoop: boolean; frames?: number } {
-    const source = this.source
+  #planSource(source: Source | undefined, prebuffer: boolean): { ring: RingBuffer | null; pump?: Pump; engineLoop: boolean; frames?: number } {
     const framebytes = this.txChannels * this.samplesize
     if (source === undefined) return { ring: null, engineLoop: false }
     if (source instanceof RingBuffer) {
@@ -510,9 +522,8 @@ export abstract class Stream implements AsyncDisposable {
   }
 
   /** Builds the rx side of a run. */
-  #planSink(frames: number): { ring: RingBuffer; pump?: Pump } {
+  #planSink(sink: Sink | undefined, frames: number, readsRx: boolean): { ring: RingBuffer; pump?: Pump } {
     const framebytes = this.rxChannels * this.samplesize
-    const sink = this.sink
     if (sink instanceof RingBuffer) {
       if (sink.elementsize !== framebytes) {
         throw new RangeError(`Expected a sink ring with elementsize ${framebytes} (${this.rxChannels} channels x ${this.samplesize} bytes), got ${sink.elementsize}`)
@@ -524,7 +535,7 @@ export abstract class Stream implements AsyncDisposable {
     // (an explicit buffersize always wins)
     const size = frames > 0 && !this.#buffersizeGiven ? nextPowerOfTwo(Math.min(frames, ONE_RING_MAX_FRAMES)) : this.buffersize
     const ring = new RingBuffer(framebytes, Math.max(size, 256))
-    if (sink === undefined) return this.#readsRx ? { ring } : { ring, pump: new DiscardPump(ring, this.samplerate) }
+    if (sink === undefined) return readsRx ? { ring } : { ring, pump: new DiscardPump(ring, this.samplerate) }
     if (isRingEndpoint(sink)) return { ring, pump: sink[ringEndpoint]('sink', ring, this.#endpointContext(this.rxChannels)) }
     const ctx = this.context(ring, 'sink', this.rxChannels)
     if (sink instanceof URL) return { ring, pump: new WorkerPump(ctx, sink, { prebuffer: false }) }
@@ -533,11 +544,6 @@ export abstract class Stream implements AsyncDisposable {
     throw new TypeError(`Expected a typed array, RingBuffer, Worker module URL, function, Writable or RingEndpoint (e.g. a SoundFile) for the sink, got ${Object.prototype.toString.call(sink)}`)
   }
 
-  /** @internal The rx ring of the current run (chunks() reads it directly). */
-  protected rxRing: RingBuffer | undefined
-  /** chunks() is starting a run and reads the rx ring itself */
-  #readsRx = false
-
   /**
    * Starts a run with the `frames`, `pad`, `offset` and `loop` fields and
    * the source and sink set: allocates rings, starts their pumps, and (with
@@ -545,47 +551,82 @@ export abstract class Stream implements AsyncDisposable {
    * starting the device. Counters reset. With no source the output plays
    * silence; with no sink the input is discarded. A stop(), abort() or
    * close() while pre-buffering ends the run before the device starts.
-   * @throws PastreamError when closed or already active; PortAudioError.
+   *
+   * States: `idle` and `aborted` start at once; `running` once the device
+   * is no longer active (the old run is collected first, its errors
+   * dropped); `stopping`/`aborting` after they end. Anything else throws.
+   * @throws PastreamError when closed, starting or already active; PortAudioError.
+   * @example
+   * ```ts
+   * stream.setSink(ring)
+   * await stream.start()
+   * ```
    */
   async start(options: { prebuffer?: boolean } = {}): Promise<void> {
-    this.checkOpen()
-    const starting = this.#start(options)
-    this.#starting = starting
+    const request = this.#request ?? { io: {}, readsRx: false }
+    this.#request = undefined
+    const state = this.#life.state
+    if (state === 'running' || state === 'stopping' || state === 'aborting') {
+      // an abort() or stop() still under way (e.g. from an AbortSignal) finishes first
+      await this.#queue
+      const run = this.#run
+      if (run && this.#life.runUnderWay) {
+        if (this.nativeStream.info().active) throw new PastreamError(`${this.constructor.name} is already active`)
+        await this.#finishRun(run, false)
+      }
+    }
+    this.#life.fire('start')
+    let settle!: () => void
+    const settled = new Promise<void>((resolve) => (settle = resolve))
+    let begin!: () => void
+    const begun = new Promise<void>((resolve) => (begin = resolve))
+    const run: Run = { finished: undefined, pumps: [], rx: undefined, errors: [], engineErrors: [], settled, settle, begun }
+    this.#run = run
     try {
-      await starting
+      await this.#launch(run, request, options.prebuffer ?? true)
+    } catch (error) {
+      // the errors go to start()'s caller; wait() and stop() have none left to report
+      for (const pump of run.pumps) pump.cancel()
+      await Promise.allSettled(run.pumps.map((p) => p.done))
+      run.errors.length = 0
+      run.engineErrors.length = 0
+      settle()
+      if (this.#life.state === 'starting') this.#life.fire('startFailed')
+      throw error
     } finally {
-      if (this.#starting === starting) this.#starting = undefined
+      begin()
     }
   }
 
-  /** A start() under way: wait() waits for it before waiting for its run. */
-  #starting: Promise<void> | undefined
-  /** Native operations queued or under way. */
-  #pending = 0
+  /** The run was cancelled (stop, abort, close or a lost device) or is no longer the current one. */
+  #cancelled(run: Run): boolean {
+    return this.#run !== run || this.#life.state !== 'starting'
+  }
 
-  async #start(options: { prebuffer?: boolean }): Promise<void> {
-    if (this.#pending > 0) {
-      // an abort() or stop() still under way (e.g. from an AbortSignal) finishes first
-      await this.#queue
-      this.checkOpen()
-    }
-    if (this.#run && !this.#run.ended) {
-      if (this.nativeStream.info().active) throw new PastreamError(`${this.constructor.name} is already active`)
-      await this.#finishRun(false)
-    }
-    const prebuffer = options.prebuffer ?? true
+  /** The owner took note of the run's end (or a newer run replaced it). */
+  #collected(run: Run): boolean {
+    return this.#run !== run || !this.#life.runUnderWay
+  }
+
+  /** start()'s work in `starting`: plan, pre-buffer, start the device. */
+  async #launch(run: Run, request: RunRequest, prebuffer: boolean): Promise<void> {
+    // native operations queued before (a stop() of an idle stream) finish first
+    await this.#queue
+    if (this.#cancelled(run)) return run.settle()
     checkInt('frames', this.frames, -1)
     checkInt('offset', this.offset, 0)
     if (typeof this.pad !== 'number' || !Number.isSafeInteger(this.pad)) {
       throw new RangeError(`Expected an integer for pad, got ${String(this.pad)} (${typeof this.pad})`)
     }
-    const pumps: Pump[] = []
+    const source = 'source' in request.io ? request.io.source : this.source
+    const sink = 'sink' in request.io ? request.io.sink : this.sink
+    const pumps = run.pumps
     let tx: RingBuffer | null = null
     let engineLoop = false
     let frames = this.frames
     let sourcePump: Pump | undefined
     if (this.output) {
-      const plan = this.#planSource(prebuffer)
+      const plan = this.#planSource(source, prebuffer)
       tx = plan.ring
       engineLoop = plan.engineLoop
       sourcePump = plan.pump
@@ -603,22 +644,12 @@ export abstract class Stream implements AsyncDisposable {
     let rx: RingBuffer | null = null
     if (this.input) {
       const total = frames >= 0 ? frames + Math.max(0, pad) - this.offset : -1
-      try {
-        const plan = this.#planSink(total)
-        rx = plan.ring
-        if (plan.pump) pumps.push(plan.pump)
-      } catch (error) {
-        // the source's pump already runs: stop it
-        for (const pump of pumps) pump.cancel()
-        throw error
-      }
+      const plan = this.#planSink(sink, total, request.readsRx)
+      rx = plan.ring
+      if (plan.pump) pumps.push(plan.pump)
     }
-    this.rxRing = rx ?? undefined
-    let settle!: () => void
-    const settled = new Promise<void>((resolve) => (settle = resolve))
-    const run: Run = { finished: this.nativeStream.onceFinished(), pumps, errors: [], engineErrors: [], settled, settle, ended: false, cancelled: false }
-    this.#run = run
-    this.#aborted = false
+    run.rx = rx ?? undefined
+    run.finished = this.nativeStream.onceFinished()
     for (const pump of pumps) {
       pump.done.catch((error: unknown) => {
         run.errors.push(error)
@@ -627,16 +658,13 @@ export abstract class Stream implements AsyncDisposable {
       })
     }
     if (prebuffer) await Promise.all(pumps.map((p) => p.ready))
-    if (run.errors.length > 0 || run.cancelled || this.#closed) {
-      // a source failed, or stop/abort/close came while pre-buffering: the device never starts
+    if (run.errors.length > 0) throw this.#combine(run)
+    if (this.#cancelled(run)) {
+      // stop/abort/close came while pre-buffering: the device never starts
       for (const pump of pumps) pump.cancel()
       await Promise.allSettled(pumps.map((p) => p.done))
-      settle()
-      if (run.errors.length > 0) {
-        run.ended = true
-        throw this.#combine(run)
-      }
-      return
+      if (run.errors.length > 0) throw this.#combine(run)
+      return run.settle()
     }
     let engineDone = false
     run.finished.then((stats) => {
@@ -652,14 +680,14 @@ export abstract class Stream implements AsyncDisposable {
       // by array and Worker sinks, which drain on their own)
       if (run.engineErrors.length > 0) for (const pump of pumps) if (pump instanceof CallbackSinkPump) pump.cancel()
     })
-    void run.finished.then(() => Promise.allSettled(pumps.map((p) => p.done))).then(settle)
+    void run.finished.then(() => Promise.allSettled(pumps.map((p) => p.done))).then(run.settle)
     if (sourcePump && tx && frames < 0 && pad < 0 && !this.loop) {
       // pad < 0 plays silence when the source stalls, so the engine cannot
       // tell the end: when the source is done, let the ring play out, then
       // stop. An abort, stop or close ends the run first: then nothing is
       // left to wait for (an aborted engine never drains the ring).
       const ring = tx
-      const over = () => engineDone || run.ended || this.#closed
+      const over = () => engineDone || this.#collected(run)
       const stream = this.nativeStream
       sourcePump.done
         .then(async () => {
@@ -671,28 +699,23 @@ export abstract class Stream implements AsyncDisposable {
         })
         .catch(() => undefined)
     }
-    this.#stopped = false
+    const config: EngineConfig = {
+      frames,
+      pad,
+      offset: this.offset,
+      loop: engineLoop,
+      ...(this.#txmapping ? { txmapping: this.#txmapping } : {}),
+      ...(this.#rxmapping ? { rxmapping: this.#rxmapping } : {}),
+      tx,
+      rx,
+    }
+    const stream = this.nativeStream
     try {
-      const config: EngineConfig = {
-        frames,
-        pad,
-        offset: this.offset,
-        loop: engineLoop,
-        ...(this.#txmapping ? { txmapping: this.#txmapping } : {}),
-        ...(this.#rxmapping ? { rxmapping: this.#rxmapping } : {}),
-        tx,
-        rx,
-      }
-      const stream = this.nativeStream
       await this.#serial(() => stream.start(config))
     } catch (error) {
-      this.#stopped = true
-      for (const pump of pumps) pump.cancel()
-      await Promise.allSettled(pumps.map((p) => p.done))
-      run.ended = true
-      settle()
       throw PortAudioError.from(error)
     }
+    if (this.#life.state === 'starting') this.#life.fire('started')
   }
 
   /**
@@ -719,84 +742,109 @@ export abstract class Stream implements AsyncDisposable {
     return first
   }
 
-  /** Ends the run's bookkeeping; throws its first error if `raise`. */
-  async #finishRun(raise: boolean): Promise<void> {
-    const run = this.#run
-    if (!run || run.ended) return
-    await run.settled
-    run.ended = true
+  /**
+   * Takes note of the run's end once it settled (fires `ended`); throws its
+   * first error if `raise`. Does nothing when someone else took note first.
+   */
+  async #finishRun(run: Run | undefined, raise: boolean): Promise<void> {
+    await run?.settled
+    if (this.#run !== run || !this.#life.runUnderWay) return
+    this.#life.fire('ended')
     // the device completed by itself or was stopped: bring PortAudio to "stopped"
-    if (!this.#closed) await this.#serial(() => this.nativeStream.stop()).catch(() => undefined)
-    this.#stopped = true
-    if (raise && run.errors.length + run.engineErrors.length > 0) throw this.#combine(run)
+    await this.#serial(() => this.nativeStream.stop()).catch(() => undefined)
+    if (raise && run && run.errors.length + run.engineErrors.length > 0) throw this.#combine(run)
   }
 
   /**
    * Waits until the run ends (completes, is aborted or stopped) and its
    * sinks have drained, then throws the first error of the run (BufferFull,
    * BufferEmpty, a source or sink error; later ones attached as `cause`).
+   * Accepted in every state: with no run under way it returns true at once;
+   * in `starting` it waits for start() first (start() reports its errors).
    * @param timeoutMs give up after this long and return false
    * @returns true when the run ended, false on timeout
+   * @example
+   * ```ts
+   * await stream.start()
+   * if (!(await stream.wait(5000))) await stream.abort()
+   * ```
    */
   async wait(timeoutMs?: number): Promise<boolean> {
     const timer = new AbortController()
     const timeout = timeoutMs === undefined ? undefined : sleep(timeoutMs, timer.signal).then(() => true)
     try {
-      // a start() still pre-buffering: its run is the one to wait for (its errors are start()'s)
-      const starting = this.#starting?.then(
-        () => false,
-        () => false,
-      )
-      if (starting && (await (timeout ? Promise.race([starting, timeout]) : starting))) return false
+      if (this.#life.state === 'starting' && this.#run) {
+        const begun = this.#run.begun.then(() => false)
+        if (await (timeout ? Promise.race([begun, timeout]) : begun)) return false
+      }
       const run = this.#run
-      if (!run) return true
+      if (!run || this.#collected(run)) return true
       if (timeout && (await Promise.race([run.settled.then(() => false), timeout]))) return false
-      await this.#finishRun(true)
+      await this.#finishRun(run, true)
       return true
     } finally {
       timer.abort()
     }
   }
 
-  /** Stops after queued buffers play; sinks drain; throws the run's first error. */
+  /**
+   * Stops after queued buffers play; sinks drain; throws the run's first
+   * error. States: every open one (a no-op with no run under way; in
+   * `starting` the device never starts); throws in `closing`, `closed`,
+   * `deviceLost`.
+   * @example
+   * ```ts
+   * await stream.stop()
+   * ```
+   */
   async stop(): Promise<void> {
-    this.checkOpen()
-    if (this.#run && !this.#run.ended) this.#run.cancelled = true
+    this.#life.fire('stop')
     await this.#serial(() => this.nativeStream.stop())
-    await this.#finishRun(true)
+    await this.#finishRun(this.#run, true)
   }
 
-  /** Stops at once, dropping queued buffers; cancels sources and sinks. */
+  /**
+   * Stops at once, dropping queued buffers; cancels sources and sinks; the
+   * run's errors are not thrown. States: every open one (in `starting` the
+   * device never starts); throws in `closing`, `closed`, `deviceLost`.
+   * @example
+   * ```ts
+   * await stream.abort()
+   * stream.aborted // true
+   * ```
+   */
   async abort(): Promise<void> {
-    this.checkOpen()
-    this.#aborted = true
+    this.#life.fire('abort')
     const run = this.#run
-    if (run && !run.ended) run.cancelled = true
     for (const pump of run?.pumps ?? []) pump.cancel()
     await this.#serial(() => this.nativeStream.abort())
-    await this.#finishRun(false)
+    await this.#finishRun(run, false)
   }
 
   /**
    * Aborts if running and closes the device. A second close is a no-op.
    * Errors of the last run are not thrown here: call `wait()` or `stop()`
-   * first to see them.
+   * first to see them. States: all (`closing` and `closed` return the
+   * first close's promise; `deviceLost` releases what is left).
+   * @example
+   * ```ts
+   * await stream.close()
+   * stream.closed // true
+   * ```
    */
   async close(): Promise<void> {
-    if (this.#closed || this.#closing) return this.#closing
-    this.#closing = (async () => {
+    this.#life.fire('close')
+    this.#closing ??= (async () => {
       const run = this.#run
-      if (run && !run.ended) run.cancelled = true
       for (const pump of run?.pumps ?? []) pump.cancel()
       await this.#serial(() => this.nativeStream.abort()).catch(() => undefined)
       await run?.settled
-      if (run) run.ended = true
-      this.#closed = true
-      this.#stopped = true
+      this.#life.fire('released')
       await this.#serial(() => this.nativeStream.close())
     })()
     return this.#closing
   }
+  /** The one close under way or done (a second close() returns it). */
   #closing: Promise<void> | undefined
 
   /** The tail of the native operations under way. */
@@ -808,8 +856,7 @@ export abstract class Stream implements AsyncDisposable {
    * AbortSignal, a drained source and the owner may all ask at once.
    */
   #serial<T>(operation: () => Promise<T>): Promise<T> {
-    this.#pending++
-    const result = this.#queue.then(operation).finally(() => this.#pending--)
+    const result = this.#queue.then(operation)
     this.#queue = result.catch(() => undefined)
     return result
   }
@@ -824,7 +871,7 @@ export abstract class Stream implements AsyncDisposable {
     const name = (d: Direction | undefined) => (d ? `${d.device.index}: ${d.device.name}` : 'none')
     const device = this.input && this.output ? `[${name(this.input)}, ${name(this.output)}]` : name(this.input ?? this.output)
     const channels = Array.isArray(this.channels) ? `[${this.channels.join(', ')}]` : String(this.channels)
-    const state = this.#closed ? 'closed' : this.#stopped ? 'stopped' : 'active'
+    const state = this.closed ? 'closed' : this.stopped ? 'stopped' : 'active'
     return `${this.constructor.name}(device=${device}, samplerate=${this.samplerate}, channels=${channels}, dtype='${this.dtype}', blocksize=${this.blocksize}, ${state})`
   }
 
@@ -853,13 +900,9 @@ export abstract class Stream implements AsyncDisposable {
     signal?.throwIfAborted()
     const source = options.playback ?? this.source
     this.applyRunOptions(options)
-    this.#readsRx = true
-    try {
-      await this.startWith({ source, sink: undefined })
-    } finally {
-      this.#readsRx = false
-    }
-    const ring = this.rxRing as RingBuffer
+    await this.startWith({ source, sink: undefined }, true)
+    const run = this.#run as Run
+    const ring = run.rx as RingBuffer
     const step = chunksize - overlap
     // the chunk buffer when overlapping or copying into out
     const buffer = out ?? (overlap > 0 ? new Uint8Array(chunksize * framebytes) : undefined)
@@ -877,7 +920,7 @@ export abstract class Stream implements AsyncDisposable {
         // sleep until a whole step can be there, or the run is over
         while (ring.readAvailable < want) {
           if (signal?.aborted) throw signal.reason
-          if (this.#runOver()) {
+          if (this.#runOver(run)) {
             ended = true
             break
           }
@@ -912,7 +955,7 @@ export abstract class Stream implements AsyncDisposable {
       await this.wait()
     } finally {
       signal?.removeEventListener('abort', onAbort)
-      if (!this.#closed && this.#run && !this.#run.ended) await this.abort().catch(() => undefined)
+      if (!this.#collected(run)) await this.abort().catch(() => undefined)
     }
   }
 
@@ -969,11 +1012,10 @@ export abstract class Stream implements AsyncDisposable {
   }
 
   /** The engine left the running state, or the device is not active. */
-  #runOver(): boolean {
-    const run = this.#run
-    if (!run || run.ended) return true
+  #runOver(run: Run): boolean {
+    if (this.#collected(run)) return true
     const state = this.nativeStream.stats().state
-    return state === 'complete' || state === 'aborted' || this.#stopped
+    return state === 'complete' || state === 'aborted' || this.#life.stopped
   }
 
   /**
@@ -1003,20 +1045,18 @@ export abstract class Stream implements AsyncDisposable {
   }
 
   /**
-   * @internal Starts one method call's run: `source`/`sink` (when given)
-   * serve this run only; the ones set with setSource/setSink are restored
-   * once the run's rings and pumps exist, so a later start() or call does
-   * not replay an old source or write into an old recording.
+   * @internal Starts one method call's run through start() (which
+   * subclasses may extend): `source`/`sink` (when given) serve this run
+   * only, in place of the ones set with setSource/setSink, so a later
+   * start() or call does not replay an old source or write into an old
+   * recording; `readsRx`: chunks() drains the rx ring itself.
    */
-  protected async startWith(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void> {
-    const saved = { source: this.source, sink: this.sink }
-    if ('source' in io) this.source = io.source
-    if ('sink' in io) this.sink = io.sink
+  protected async startWith(io: RunRequest['io'], readsRx = false): Promise<void> {
+    this.#request = { io, readsRx }
     try {
       await this.start()
     } finally {
-      this.source = saved.source
-      this.sink = saved.sink
+      this.#request = undefined
     }
   }
 }
