@@ -2,8 +2,9 @@ import type { Readable, Writable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
 import { recordWith, type RecordOptions } from './input-stream.js'
 import { playWith, writableOf } from './output-stream.js'
-import type { Sink, Source } from './pumps.js'
+import type { Sink, Source } from './endpoint.js'
 import { Stream, type ChunksOptions, type DuplexStreamOptions, type RunOptions } from './stream.js'
+import { iterateChunks, readableOf } from './chunks-iterator.js'
 import { asSamples, type SampleArrayOf } from './typed.js'
 
 /** Options of playrec(). */
@@ -72,7 +73,7 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
 
   /** Iterates over recorded chunks while playing `playback` (silence by default). */
   async *chunks(options: ChunksOptions = {}): AsyncGenerator<SampleArrayOf<D>, void, undefined> {
-    for await (const bytes of this.chunksImpl(options)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
+    for await (const bytes of iterateChunks(this, options)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
   }
 
   /**
@@ -80,7 +81,7 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
    * setSource plays (silence if none); starts at the first read.
    */
   readable(options: RunOptions = {}): Readable {
-    return this.readableImpl(options)
+    return readableOf(this, options)
   }
 
   /** A Node Writable of PCM bytes that plays what is written (see OutputStream.writable). */

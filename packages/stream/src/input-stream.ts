@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
-import type { Sink, Source } from './pumps.js'
+import type { Sink, Source } from './endpoint.js'
 import { Stream, type ChunksOptions, type RunOptions, type StreamOptions } from './stream.js'
+import { iterateChunks, readableOf } from './chunks-iterator.js'
 import { allocate, asSamples, type SampleArrayOf } from './typed.js'
 
 /** Options of record(). */
@@ -53,7 +54,7 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
    * buffer is reused. Breaking out of the loop stops the stream.
    */
   async *chunks(options: Omit<ChunksOptions, 'playback'> = {}): AsyncGenerator<SampleArrayOf<D>, void, undefined> {
-    for await (const bytes of this.chunksImpl(options)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
+    for await (const bytes of iterateChunks(this, options)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
   }
 
   /**
@@ -62,7 +63,7 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
    * ends in a BufferFull error on the readable, never in silent loss.
    */
   readable(options: RunOptions = {}): Readable {
-    return this.readableImpl(options)
+    return readableOf(this, options)
   }
 }
 

@@ -1,6 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
-import { isRingEndpoint, type Sink, type Source } from './pumps.js'
+import { isRingEndpoint, type Sink, type Source } from './endpoint.js'
 import { Stream, type RunOptions, type StreamOptions } from './stream.js'
 
 /**

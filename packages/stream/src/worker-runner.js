@@ -1,6 +1,6 @@
 // Entry of the Worker that runs a user's source or sink module (plain JS so
 // it runs unbundled from src/ as well as from dist/). The user's default
-// export is called as `default(ring, context)`; see WorkerContext in pumps.ts.
+// export is called as `default(ring, context)`; see WorkerContext in worker-pump.ts.
 //
 // Messages to the owner (WorkerPump): {type:'ready'} for a source after its
 // first write (or context.ready()), for a sink when it is about to run, {type:'done'} when the default export returned,
