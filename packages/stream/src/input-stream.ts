@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
 import type { Sink, Source } from './endpoint.js'
-import { Stream, type ChunksOptions, type RunOptions, type StreamOptions } from './stream.js'
+import { Stream, runSeam, type ChunksOptions, type RunOptions, type StreamOptions } from './stream.js'
 import { iterateChunks, readableOf } from './chunks-iterator.js'
 import { allocate, asSamples, type SampleArrayOf } from './typed.js'
 
@@ -67,36 +67,30 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
   }
 }
 
-/** What record() needs of InputStream and DuplexStream. @internal */
-export interface RecordHost extends Stream {
-  runWith(options: RunOptions): void
-  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void>
-  readonly recordedChannels: number
-}
-
 /**
  * The record() of InputStream and DuplexStream (playrec passes `source`).
  * Options not given take their defaults, not an earlier call's values.
  * @internal
  */
 export async function recordWith(
-  stream: RecordHost,
+  stream: Stream,
   frames: number | undefined,
   options: RecordOptions & RunOptions,
   io: { source?: Source | undefined } = {},
 ): Promise<ArrayBufferView> {
   if (frames !== undefined) checkFrames(frames)
+  const seam = runSeam(stream)
   const offset = options.offset ?? 0
   const channels = stream.recordedChannels
   let total = frames
   if (total === undefined && options.out) {
     total = Math.floor(options.out.byteLength / (channels * stream.samplesize)) + offset
   }
-  stream.runWith({ ...options, frames: total ?? -1 })
+  seam.setRunFields({ ...options, frames: total ?? -1 })
   if (total === undefined) {
     // unbounded: keep every chunk until stop()
     const parts: Uint8Array[] = []
-    await stream.startRun({ ...io, sink: (chunk: Uint8Array) => void parts.push(chunk) })
+    await seam.startWith({ ...io, sink: (chunk: Uint8Array) => void parts.push(chunk) })
     await stream.wait()
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
     let at = 0
@@ -112,7 +106,7 @@ export async function recordWith(
     throw new RangeError(`Expected out to hold ${keep} frames (${keep * framebytes} bytes), got ${options.out.byteLength} bytes`)
   }
   const out = options.out ?? allocate(stream.dtype, keep, channels)
-  await stream.startRun({ ...io, sink: out })
+  await seam.startWith({ ...io, sink: out })
   await stream.wait()
   return out
 }

@@ -429,13 +429,4 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
     const state = this.closed ? 'closed' : this.stopped ? 'stopped' : 'active'
     return `${this.constructor.name}(device=${device}, samplerate=${this.samplerate}, channels=${channels}, dtype='${this.dtype}', blocksize=${this.blocksize}, ${state})`
   }
-
-  /** @internal The run helpers shared by the stream classes set a run up through these. */
-  runWith(options: RunOptions): void {
-    this.#seam.setRunFields(options)
-  }
-  /** @internal */
-  async startRun(io: RunIO): Promise<void> {
-    await this.#seam.startWith(io)
-  }
 }
