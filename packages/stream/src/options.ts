@@ -1,7 +1,7 @@
 // Stream options: the option types of every stream and run, and the
 // argument checks that run before anything touches PortAudio (numbers,
 // latency, samplerate, buffersize, channel maps, the run fields).
-import { dtypes, type DType } from '@pastream/core-native'
+import { checkBuffersize, dtypes, type DType } from '@pastream/core-native'
 import type { Source } from './endpoint.js'
 
 /** `'low'` or `'high'` (the device's defaults), or seconds. */
@@ -143,14 +143,6 @@ export function checkSamplerate(samplerate: unknown): number {
     throw new RangeError(`Expected a positive number for samplerate, got ${String(samplerate)} (${typeof samplerate})`)
   }
   return samplerate
-}
-
-/** A power of two in [1, 2^30]. */
-export function checkBuffersize(buffersize: unknown): number {
-  if (typeof buffersize !== 'number' || !Number.isInteger(buffersize) || buffersize < 1 || buffersize > 2 ** 30 || (buffersize & (buffersize - 1)) !== 0) {
-    throw new RangeError(`Expected a power of two for buffersize, got ${String(buffersize)} (${typeof buffersize})`)
-  }
-  return buffersize
 }
 
 /** The stream arguments once checked: each direction's device, channels and latency as given. */

@@ -5,7 +5,7 @@
 // sleeping until the frames they need can be there (predicted from the
 // sample rate), so an idle stream costs a timer wake-up per block.
 import { Writable } from 'node:stream'
-import type { DType, RingBuffer } from '@pastream/core-native'
+import { sleepMsForFrames, type DType, type RingBuffer } from '@pastream/core-native'
 import type { Source, SourceChunk } from './endpoint.js'
 import { asBytes, sleep } from './typed.js'
 
@@ -52,8 +52,7 @@ export interface Pump {
 
 /** Sleeps about as long as the audio needs to produce (or consume) `frames`. */
 export function sleepFrames(frames: number, samplerate: number, signal?: AbortSignal): Promise<void> {
-  const ms = Math.max(1, Math.min(100, Math.floor((frames / samplerate) * 1000)))
-  return sleep(ms, signal)
+  return sleep(sleepMsForFrames(frames, samplerate), signal)
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

@@ -2,11 +2,11 @@
 // pump services each (the source's and the sink's), from what the stream
 // knows and the run fields; plus the pump that empties an rx ring nobody reads.
 import { Writable } from 'node:stream'
-import { RingBuffer, type DType } from '@pastream/core-native'
+import { RingBuffer, assumedBlocksize, nextPowerOfTwo, type DType } from '@pastream/core-native'
 import { isRingEndpoint, ringEndpoint, type RingEndpointContext, type Sink, type Source } from './endpoint.js'
 import { ArraySinkPump, ArraySourcePump, CallbackSinkPump, StreamingSourcePump, sleepFrames, type Pump, type PumpContext } from './pumps.js'
 import { WorkerPump } from './worker-pump.js'
-import { asBytes, nextPowerOfTwo } from './typed.js'
+import { asBytes } from './typed.js'
 
 /** What planning needs to know of the stream and its run fields. */
 export interface RunFacts {
@@ -57,7 +57,7 @@ function pumpContext(facts: RunFacts, ring: RingBuffer, role: 'source' | 'sink',
   return {
     ring,
     samplerate: facts.samplerate,
-    quantum: facts.blocksize || 256,
+    quantum: assumedBlocksize(facts.blocksize),
     info: { samplerate: facts.samplerate, channels, dtype: facts.dtype, blocksize: facts.blocksize, role },
   }
 }

@@ -2,12 +2,11 @@
 // device it opened (samplerate, blocksize, dtype, channels, latency), the
 // fields of the next run, the channel maps and the engine's counters read
 // from shared memory. Stream (stream.ts) adds the lifecycle on top.
-import { sampleSizes, type DType, type EngineStats, type NativeStream } from '@pastream/core-native'
+import { nextPowerOfTwo, sampleSizes, type DType, type EngineStats, type NativeStream } from '@pastream/core-native'
 import { openDevice, type Direction } from './open.js'
 import { checkStreamArguments, normalizeMap, type ChannelMap, type DuplexStreamOptions } from './options.js'
 import type { Sink, Source } from './endpoint.js'
 import type { RunFacts } from './run-plan.js'
-import { nextPowerOfTwo } from './typed.js'
 
 /** @internal The part of {@link Stream} that is not its lifecycle (see stream.ts). */
 export abstract class StreamBase {

@@ -4,7 +4,7 @@
 // state machine in lifecycle.ts. Argument checks live in options.ts, device
 // picking in open.ts, run planning in run-plan.ts, a run's bookkeeping in
 // run.ts, chunks() and readable() in chunks-iterator.ts.
-import type { EngineConfig } from '@pastream/core-native'
+import { assumedBlocksize, type EngineConfig } from '@pastream/core-native'
 import { PastreamError, PortAudioError } from './errors.js'
 import { Lifecycle } from './lifecycle.js'
 import type { Direction } from './open.js'
@@ -289,7 +289,7 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
     const plausible = (x: number) => Number.isFinite(x) && x > 0 && x <= 10
     const { currentTime, outputBufferDacTime } = this.nativeStream.stats().time
     const known = [this.nativeStream.info().outputLatency, outputBufferDacTime - currentTime].filter(plausible)
-    const block = (this.blocksize || 256) / this.samplerate
+    const block = assumedBlocksize(this.blocksize) / this.samplerate
     return (known.length > 0 ? Math.max(...known) : (this.output?.latency ?? 0)) + block
   }
 

@@ -55,17 +55,16 @@ export function allocate(dtype: DType, frames: number, channels: number): Sample
   return new Type(samples)
 }
 
-export function nextPowerOfTwo(n: number): number {
-  let p = 1
-  while (p < n) p *= 2
-  return p
-}
-
-/** Promise that resolves after ms (never keeps the process alive on its own when unref is set). */
+/**
+ * Promise that resolves after `ms`, or at once when `signal` aborts. The
+ * timer is unref'd: it never keeps the process alive on its own (a running
+ * device does, through the addon).
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve()
     const timer = setTimeout(done, ms)
+    timer.unref()
     function done() {
       signal?.removeEventListener('abort', done)
       clearTimeout(timer)

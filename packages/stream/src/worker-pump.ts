@@ -38,7 +38,7 @@ import type { Pump, PumpContext, WorkerInfo } from './pumps.js'
  * // sink.mjs: a sink
  * export default function sink(ring, context) {
  *   for (;;) {
- *     const n = context.waitReadable(context.blocksize || 256)
+ *     const n = context.waitReadable()   // the blocksize's frames (256 when it is 0)
  *     if (n === 0 && context.stopped) return
  *     const bytes = ring.read(n)   // process n frames
  *   }
