@@ -54,6 +54,20 @@ function describe(device: DeviceInfo): string {
 }
 
 /**
+ * The error for a stream opened without a device where PortAudio has no
+ * default one for `kind`: it lists the devices that could be passed.
+ * @example
+ * ```ts
+ * throw noDefaultDeviceError('input', queryDevices().devices)
+ * // RangeError: No default input device; pass device. input devices: 0: system; 3: loopback
+ * ```
+ */
+export function noDefaultDeviceError(kind: DeviceKind, devices: readonly DeviceInfo[]): RangeError {
+  const usable = devices.filter((d) => channelsFor(d, kind) > 0)
+  return new RangeError(`No default ${kind} device; pass device. ${kind} devices: ${usable.map((d) => `${d.index}: ${d.name}`).join('; ') || 'none'}`)
+}
+
+/**
  * Resolves a device given as an index or as a case-insensitive part of its
  * name, for input or output. A name that matches one device exactly wins;
  * otherwise the part must match exactly one device with channels that way.

@@ -12,6 +12,7 @@ export {
   defaultDevice,
   findDevice,
   formatDeviceTable,
+  noDefaultDeviceError,
   type DeviceInfo,
   type HostApiInfo,
   type DeviceKind,

@@ -2,7 +2,7 @@
 // name part or the default), their channels and latency, and the one
 // PortAudio open, with an invalid samplerate reported in the user's terms.
 import { NativeStream, withPortAudio, type NativeDevice } from '@pastream/core-native'
-import { findDevice, queryDevices, type DeviceInfo, type DeviceKind } from './devices.js'
+import { findDevice, noDefaultDeviceError, queryDevices, type DeviceInfo, type DeviceKind } from './devices.js'
 import { PortAudioError } from './errors.js'
 import { checkLatency, type CheckedArguments, type DeviceSpec, type DuplexStreamOptions, type Latency } from './options.js'
 
@@ -29,12 +29,7 @@ function resolveLatency(latency: Latency, device: NativeDevice, kind: DeviceKind
 
 function pickDevice(spec: DeviceSpec | null | undefined, kind: DeviceKind, list: DeviceInfo[], fallback: number): DeviceInfo {
   if (spec === null || spec === undefined) {
-    if (fallback < 0) {
-      const usable = list.filter((d) => (kind === 'input' ? d.maxInputChannels : d.maxOutputChannels) > 0)
-      throw new RangeError(
-        `No default ${kind} device; pass device. ${kind} devices: ${usable.map((d) => `${d.index}: ${d.name}`).join('; ') || 'none'}`,
-      )
-    }
+    if (fallback < 0) throw noDefaultDeviceError(kind, list)
     return findDevice(fallback, kind, list)
   }
   return findDevice(spec, kind, list)
