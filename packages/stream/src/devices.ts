@@ -1,3 +1,6 @@
+// Devices and host APIs as PortAudio lists them: queries, the default
+// devices, finding a device by index or name part, the device table, and
+// the no-default-device error.
 import { devices as nativeDevices, hostApis, type NativeDevice, type NativeHostApi } from '@pastream/core-native'
 
 /** A PortAudio device as PortAudio reports it now. */

@@ -1,3 +1,6 @@
+// DuplexStream: plays and records at once (playrec, record, play, chunks,
+// readable, writable), sharing the run helpers of input-stream.ts and
+// output-stream.ts.
 import type { Readable, Writable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
 import { recordWith, type RecordOptions } from './input-stream.js'

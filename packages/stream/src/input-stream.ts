@@ -1,3 +1,5 @@
+// InputStream: records from a device (record, setSink, chunks, readable),
+// and recordWith, the record() shared with DuplexStream.
 import type { Readable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
 import type { Sink, Source } from './endpoint.js'

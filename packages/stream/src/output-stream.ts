@@ -1,3 +1,5 @@
+// OutputStream: plays to a device (play, setSource, writable), and
+// playWith/writableOf, the play() and writable() shared with DuplexStream.
 import { PassThrough, type Writable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
 import { isRingEndpoint, type Source } from './endpoint.js'

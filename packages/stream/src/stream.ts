@@ -1,9 +1,10 @@
-// The Stream base class: the open device, the run fields and channel
-// maps, the counters read from shared memory, and the public lifecycle
-// methods (start, wait, stop, abort, close), each checked against the one
-// state machine in lifecycle.ts. Argument checks live in options.ts, device
-// picking in open.ts, run planning in run-plan.ts, a run's bookkeeping in
-// run.ts, chunks() and readable() in chunks-iterator.ts.
+// The Stream base class's lifecycle: start (small named steps: end the
+// previous run, plan, pre-buffer, start the device), wait, stop, abort,
+// close, each checked against the one state machine in lifecycle.ts, and
+// the seam the run helpers (record, play, chunks, ...) use. What the open
+// stream knows and reports is in stream-base.ts; argument checks in
+// options.ts, device picking in open.ts, run planning in run-plan.ts, a
+// run's bookkeeping in run.ts, chunks() and readable() in chunks-iterator.ts.
 import { assumedBlocksize, type EngineConfig } from '@pastream/core-native'
 import { PastreamError, PortAudioError } from './errors.js'
 import { Lifecycle } from './lifecycle.js'
@@ -227,13 +228,15 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
 
   /** start()'s work in `starting`: plan the run, pre-buffer, start the device. */
   async #launch(run: Run, request: RunRequest, prebuffer: boolean): Promise<void> {
+    // the run fields, source and sink count as they are when start() is called
+    checkRunFields(this)
+    const facts = this.runFacts()
+    const source = 'source' in request.io ? request.io.source : this.source
+    const sink = 'sink' in request.io ? request.io.sink : this.sink
     // native operations queued before (a stop() of an idle stream) finish first
     await this.#queue
     if (this.#cancelled(run)) return run.settle()
-    checkRunFields(this)
-    const source = 'source' in request.io ? request.io.source : this.source
-    const sink = 'sink' in request.io ? request.io.sink : this.sink
-    const plan = planRun(this.runFacts(), source, sink, { prebuffer, readsRx: request.readsRx })
+    const plan = planRun(facts, source, sink, { prebuffer, readsRx: request.readsRx })
     run.pumps = plan.pumps
     run.rx = plan.rx ?? undefined
     run.finished = this.nativeStream.onceFinished()
@@ -247,7 +250,7 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
       return run.settle()
     }
     run.watchEngine(this.constructor.name, plan.frames)
-    if (plan.sourcePump && plan.tx && plan.frames < 0 && plan.pad < 0 && !this.loop) {
+    if (plan.sourcePump && plan.tx && plan.frames < 0 && plan.pad < 0 && !facts.loop) {
       const stream = this.nativeStream
       stopWhenPlayedOut(plan.sourcePump, plan.tx, this.samplerate, {
         over: () => run.engineDone || this.#collected(run),
@@ -255,16 +258,16 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
         stop: () => this.#serial(() => stream.stop()),
       })
     }
-    await this.#startDevice(plan)
+    await this.#startDevice(plan, facts.offset)
     if (this.#life.state === 'starting') this.#life.fire('started')
   }
 
   /** Configures the engine for the planned run and starts the device. */
-  async #startDevice(plan: RunPlan): Promise<void> {
+  async #startDevice(plan: RunPlan, offset: number): Promise<void> {
     const config: EngineConfig = {
       frames: plan.frames,
       pad: plan.pad,
-      offset: this.offset,
+      offset,
       loop: plan.engineLoop,
       ...this.engineMaps(),
       tx: plan.tx,

@@ -1,3 +1,5 @@
+// Samples as typed arrays: the array type of each dtype, byte views
+// (asBytes), sample views and allocation, and the sleep helper pumps use.
 import type { DType } from '@pastream/core-native'
 
 /** The typed array that holds samples of each dtype (int24 is packed bytes). */
