@@ -37,7 +37,7 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
   /**
    * What the next start() (and record(), chunks(), readable() without
    * playback) plays; undefined plays silence. `loop` replays it from the
-   * start when it ends.
+   * start when it ends. States: every one but `closed`.
    */
   setSource(source: Source | undefined, options: { loop?: boolean } = {}): void {
     this.checkOpen()
@@ -45,7 +45,7 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
     if (options.loop !== undefined) this.loop = options.loop
   }
 
-  /** Where the next start() (and play()) records to; undefined: nowhere, the input is discarded. */
+  /** Where the next start() (and play()) records to; undefined: nowhere, the input is discarded. States: every one but `closed`. */
   setSink(sink: Sink | undefined): void {
     this.checkOpen()
     this.sink = sink

@@ -35,6 +35,8 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
   /**
    * Where recorded frames go on the next start() (undefined: nowhere, they
    * are discarded). Method calls (record, chunks, readable) use their own.
+   * States: every one but `closed` (a run under way keeps its own sink).
+   * @throws PastreamError `InputStream is closed`
    */
   setSink(sink: Sink | undefined): void {
     this.checkOpen()

@@ -25,7 +25,12 @@ export class OutputStream<D extends DType = 'float32'> extends Stream {
     super('output', options)
   }
 
-  /** What the next start() plays (undefined: silence); `loop` replays it from the start when it ends. */
+  /**
+   * What the next start() plays (undefined: silence); `loop` replays it
+   * from the start when it ends. States: every one but `closed` (a run
+   * under way keeps its own source).
+   * @throws PastreamError `OutputStream is closed`
+   */
   setSource(source: Source | undefined, options: { loop?: boolean } = {}): void {
     this.checkOpen()
     this.source = source

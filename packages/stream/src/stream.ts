@@ -75,7 +75,9 @@ interface RunRequest {
  * the constructor; `start`, `stop`, `abort`, `close`, `wait`; counters read
  * from shared memory. Sources and sinks are serviced by pumps (main thread
  * or Worker); the audio callback never waits on them. Which method is
- * accepted when is the lifecycle table of lifecycle.ts.
+ * accepted when is the lifecycle table of lifecycle.ts; each method's doc
+ * names its states. Method calls that run (play, record, playrec, chunks,
+ * readable, writable) accept the states start() accepts.
  *
  * @example
  * ```ts
