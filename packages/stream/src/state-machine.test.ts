@@ -2,9 +2,12 @@
 // transition lands in the state written here, every other one throws a
 // PastreamError naming the stream, the method and the state. The expected
 // table is spelled out again on purpose: a change to the lifecycle has to
-// change both.
+// change both. Then a few cells a Stream on the virtual device must honour.
 import { describe, expect, it } from 'vitest'
+import { RingBuffer } from '@pastream/core-native'
+import { DEVICE } from '../test/helpers.js'
 import { PastreamError } from './errors.js'
+import { InputStream, OutputStream } from './index.js'
 import { Lifecycle, nextState, streamEvents, streamStates, transitions, type StreamEvent, type StreamState } from './lifecycle.js'
 
 const expected: Record<StreamState, Partial<Record<StreamEvent, StreamState>>> = {
@@ -86,5 +89,38 @@ describe('Lifecycle', () => {
     expect(life.state).toBe('deviceLost')
     life.checkOpen()
     expect(life.fire('close')).toBe('closing')
+  })
+})
+
+describe('Stream follows the table', () => {
+  it('a second start() while the first is starting is refused; the first run goes on', async () => {
+    await using stream = new InputStream({ device: DEVICE, channels: 1, dtype: 'int16', blocksize: 256 })
+    stream.setSink(new RingBuffer(2, 1 << 16))
+    const first = stream.start()
+    await expect(stream.start()).rejects.toThrow(new PastreamError('InputStream cannot take start() while starting'))
+    await first
+    expect([stream.active, stream.stopped]).toEqual([true, false])
+    await stream.stop()
+    expect([stream.active, stream.stopped, stream.aborted]).toEqual([false, true, false])
+  })
+
+  it('abort() with no run under way marks the stream aborted until the next start()', async () => {
+    await using stream = new OutputStream({ device: DEVICE, channels: 1, dtype: 'int16', blocksize: 256 })
+    await stream.abort()
+    expect([stream.aborted, stream.stopped, stream.closed]).toEqual([true, true, false])
+    await stream.stop() // no run: changes nothing
+    expect(stream.aborted).toBe(true)
+    await stream.play(new Int16Array(512))
+    expect([stream.aborted, stream.finished, stream.frameCount]).toEqual([false, true, 512])
+  })
+
+  it('stop() right after start() cancels the run before the device starts', async () => {
+    await using stream = new InputStream({ device: DEVICE, channels: 1, dtype: 'int16', blocksize: 256 })
+    stream.setSink(new RingBuffer(2, 1 << 16))
+    const started = stream.start()
+    await stream.stop()
+    await started
+    expect([stream.active, stream.stopped, stream.frameCount]).toEqual([false, true, 0])
+    expect(await stream.wait(0)).toBe(true)
   })
 })
