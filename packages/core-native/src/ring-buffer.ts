@@ -1,4 +1,5 @@
 import { layout } from './layout.js'
+import { isPowerOfTwo } from './sizes.js'
 
 const WRITE = layout.PAS_RING_WRITE_INDEX_OFFSET / 4
 const READ = layout.PAS_RING_READ_INDEX_OFFSET / 4
@@ -20,9 +21,6 @@ function checkCount(name: string, value: number, max: number): number {
   return value
 }
 
-function isPowerOfTwo(n: number): boolean {
-  return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0
-}
 
 /**
  * A lock-free single-producer / single-consumer ring buffer in a

@@ -1,3 +1,5 @@
+// The module-level chunks(): opens an InputStream (or a DuplexStream with
+// playback), yields its chunks and closes it when the loop ends.
 import type { DType } from '@pastream/core-native'
 import { DuplexStream } from './duplex-stream.js'
 import { InputStream } from './input-stream.js'

@@ -1,3 +1,6 @@
+// Devices and host APIs as PortAudio lists them: queries, the default
+// devices, finding a device by index or name part, the device table, and
+// the no-default-device error.
 import { devices as nativeDevices, hostApis, type NativeDevice, type NativeHostApi } from '@pastream/core-native'
 
 /** A PortAudio device as PortAudio reports it now. */
@@ -51,6 +54,20 @@ function channelsFor(device: DeviceInfo, kind: DeviceKind): number {
 
 function describe(device: DeviceInfo): string {
   return `${device.index}: ${device.name} (${device.hostApiName}, ${device.maxInputChannels} in, ${device.maxOutputChannels} out)`
+}
+
+/**
+ * The error for a stream opened without a device where PortAudio has no
+ * default one for `kind`: it lists the devices that could be passed.
+ * @example
+ * ```ts
+ * throw noDefaultDeviceError('input', queryDevices().devices)
+ * // RangeError: No default input device; pass device. input devices: 0: system; 3: loopback
+ * ```
+ */
+export function noDefaultDeviceError(kind: DeviceKind, devices: readonly DeviceInfo[]): RangeError {
+  const usable = devices.filter((d) => channelsFor(d, kind) > 0)
+  return new RangeError(`No default ${kind} device; pass device. ${kind} devices: ${usable.map((d) => `${d.index}: ${d.name}`).join('; ') || 'none'}`)
 }
 
 /**

@@ -1,9 +1,13 @@
+// DuplexStream: plays and records at once (playrec, record, play, chunks,
+// readable, writable), sharing the run helpers of input-stream.ts and
+// output-stream.ts.
 import type { Readable, Writable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
 import { recordWith, type RecordOptions } from './input-stream.js'
 import { playWith, writableOf } from './output-stream.js'
-import type { Sink, Source } from './pumps.js'
+import type { Sink, Source } from './endpoint.js'
 import { Stream, type ChunksOptions, type DuplexStreamOptions, type RunOptions } from './stream.js'
+import { iterateChunks, readableOf } from './chunks-iterator.js'
 import { asSamples, type SampleArrayOf } from './typed.js'
 
 /** Options of playrec(). */
@@ -33,7 +37,7 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
   /**
    * What the next start() (and record(), chunks(), readable() without
    * playback) plays; undefined plays silence. `loop` replays it from the
-   * start when it ends.
+   * start when it ends. States: every one but `closed`.
    */
   setSource(source: Source | undefined, options: { loop?: boolean } = {}): void {
     this.checkOpen()
@@ -41,7 +45,7 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
     if (options.loop !== undefined) this.loop = options.loop
   }
 
-  /** Where the next start() (and play()) records to; undefined: nowhere, the input is discarded. */
+  /** Where the next start() (and play()) records to; undefined: nowhere, the input is discarded. States: every one but `closed`. */
   setSink(sink: Sink | undefined): void {
     this.checkOpen()
     this.sink = sink
@@ -72,7 +76,7 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
 
   /** Iterates over recorded chunks while playing `playback` (silence by default). */
   async *chunks(options: ChunksOptions = {}): AsyncGenerator<SampleArrayOf<D>, void, undefined> {
-    for await (const bytes of this.chunksImpl(options)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
+    for await (const bytes of iterateChunks(this, options)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
   }
 
   /**
@@ -80,7 +84,7 @@ export class DuplexStream<D extends DType = 'float32'> extends Stream {
    * setSource plays (silence if none); starts at the first read.
    */
   readable(options: RunOptions = {}): Readable {
-    return this.readableImpl(options)
+    return readableOf(this, options)
   }
 
   /** A Node Writable of PCM bytes that plays what is written (see OutputStream.writable). */

@@ -12,6 +12,7 @@ export {
   defaultDevice,
   findDevice,
   formatDeviceTable,
+  noDefaultDeviceError,
   type DeviceInfo,
   type HostApiInfo,
   type DeviceKind,
@@ -34,7 +35,9 @@ export { InputStream, type RecordOptions } from './input-stream.js'
 export { OutputStream } from './output-stream.js'
 export { DuplexStream, type PlayrecOptions } from './duplex-stream.js'
 export { chunks, type ModuleChunksOptions } from './chunks.js'
-export type { Source, Sink, SourceChunk, WorkerInfo, WorkerContext, WorkerMain, RingEndpoint, RingEndpointContext, RingEndpointPump } from './pumps.js'
-export { ringEndpoint, isRingEndpoint } from './pumps.js'
+export type { Source, Sink, SourceChunk, RingEndpoint, RingEndpointContext, RingEndpointPump } from './endpoint.js'
+export type { WorkerInfo } from './pumps.js'
+export type { WorkerContext, WorkerMain } from './worker-pump.js'
+export { ringEndpoint, isRingEndpoint } from './endpoint.js'
 export type { SampleArray, SampleArrayOf, SampleArrays } from './typed.js'
 export { arrayTypes } from './typed.js'

@@ -1,7 +1,10 @@
+// InputStream: records from a device (record, setSink, chunks, readable),
+// and recordWith, the record() shared with DuplexStream.
 import type { Readable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
-import type { Sink, Source } from './pumps.js'
-import { Stream, type ChunksOptions, type RunOptions, type StreamOptions } from './stream.js'
+import type { Sink, Source } from './endpoint.js'
+import { Stream, runSeam, type ChunksOptions, type RunOptions, type StreamOptions } from './stream.js'
+import { iterateChunks, readableOf } from './chunks-iterator.js'
 import { allocate, asSamples, type SampleArrayOf } from './typed.js'
 
 /** Options of record(). */
@@ -32,6 +35,8 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
   /**
    * Where recorded frames go on the next start() (undefined: nowhere, they
    * are discarded). Method calls (record, chunks, readable) use their own.
+   * States: every one but `closed` (a run under way keeps its own sink).
+   * @throws PastreamError `InputStream is closed`
    */
   setSink(sink: Sink | undefined): void {
     this.checkOpen()
@@ -53,7 +58,7 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
    * buffer is reused. Breaking out of the loop stops the stream.
    */
   async *chunks(options: Omit<ChunksOptions, 'playback'> = {}): AsyncGenerator<SampleArrayOf<D>, void, undefined> {
-    for await (const bytes of this.chunksImpl(options)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
+    for await (const bytes of iterateChunks(this, options)) yield asSamples(bytes, this.dtype) as SampleArrayOf<D>
   }
 
   /**
@@ -62,15 +67,8 @@ export class InputStream<D extends DType = 'float32'> extends Stream {
    * ends in a BufferFull error on the readable, never in silent loss.
    */
   readable(options: RunOptions = {}): Readable {
-    return this.readableImpl(options)
+    return readableOf(this, options)
   }
-}
-
-/** What record() needs of InputStream and DuplexStream. @internal */
-export interface RecordHost extends Stream {
-  runWith(options: RunOptions): void
-  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void>
-  readonly recordedChannels: number
 }
 
 /**
@@ -79,23 +77,24 @@ export interface RecordHost extends Stream {
  * @internal
  */
 export async function recordWith(
-  stream: RecordHost,
+  stream: Stream,
   frames: number | undefined,
   options: RecordOptions & RunOptions,
   io: { source?: Source | undefined } = {},
 ): Promise<ArrayBufferView> {
   if (frames !== undefined) checkFrames(frames)
+  const seam = runSeam(stream)
   const offset = options.offset ?? 0
   const channels = stream.recordedChannels
   let total = frames
   if (total === undefined && options.out) {
     total = Math.floor(options.out.byteLength / (channels * stream.samplesize)) + offset
   }
-  stream.runWith({ ...options, frames: total ?? -1 })
+  seam.setRunFields({ ...options, frames: total ?? -1 })
   if (total === undefined) {
     // unbounded: keep every chunk until stop()
     const parts: Uint8Array[] = []
-    await stream.startRun({ ...io, sink: (chunk: Uint8Array) => void parts.push(chunk) })
+    await seam.startWith({ ...io, sink: (chunk: Uint8Array) => void parts.push(chunk) })
     await stream.wait()
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
     let at = 0
@@ -111,7 +110,7 @@ export async function recordWith(
     throw new RangeError(`Expected out to hold ${keep} frames (${keep * framebytes} bytes), got ${options.out.byteLength} bytes`)
   }
   const out = options.out ?? allocate(stream.dtype, keep, channels)
-  await stream.startRun({ ...io, sink: out })
+  await seam.startWith({ ...io, sink: out })
   await stream.wait()
   return out
 }

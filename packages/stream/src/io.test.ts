@@ -4,8 +4,9 @@ import { once } from 'node:events'
 import { Readable, Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { RingBuffer } from '@pastream/core-native'
-import { DEVICE, bytesOf, concatBytes, expectLoopback, findDelay, firstDifference, isSilent, noise, reportXruns, sleep } from '../test/helpers.js'
+import { DEVICE, concatBytes, expectLoopback, findDelay, firstDifference, isSilent, noise, reportXruns, sleep } from '../test/helpers.js'
 import { BufferEmpty, BufferFull, DuplexStream, InputStream, OutputStream } from './index.js'
+import { asBytes } from './typed.js'
 
 /** A duplex int16 stream on the loopback whose recording goes into a big ring. */
 function duplex(channels = 1, options: { buffersize?: number } = {}) {
@@ -39,7 +40,7 @@ describe('sources', () => {
     const { stream, rx } = duplex(2)
     await using _ = stream
     const signal = noise('int16', 3000, 2, 5)
-    const bytes = bytesOf(signal)
+    const bytes = asBytes(signal)
     async function* source() {
       for (let at = 0; at < bytes.byteLength; at += 777) yield bytes.subarray(at, Math.min(at + 777, bytes.byteLength))
     }
@@ -56,7 +57,7 @@ describe('sources', () => {
     const web = new ReadableStream<Uint8Array>({
       pull(controller) {
         if (at >= 12000) return controller.close()
-        controller.enqueue(bytesOf(signal.subarray(at, at + 1500)))
+        controller.enqueue(asBytes(signal.subarray(at, at + 1500)))
         at += 1500
       },
     })
@@ -69,7 +70,7 @@ describe('sources', () => {
     const { stream, rx } = duplex(1)
     await using _ = stream
     const signal = noise('int16', 8000, 1, 9)
-    const parts = [0, 2000, 4000, 6000].map((at) => Buffer.from(bytesOf(signal.subarray(at, at + 2000))))
+    const parts = [0, 2000, 4000, 6000].map((at) => Buffer.from(asBytes(signal.subarray(at, at + 2000))))
     await stream.play(Readable.from(parts), { pad: 1000 })
     expect(stream.frameCount).toBe(9000)
     expectLoopback(rx.read(), signal, 2)
@@ -299,7 +300,7 @@ describe('Node stream adapters', () => {
     await sleep(20)
     const writable = output.writable()
     for (let at = 0; at < 16000; at += 1000) {
-      if (!writable.write(Buffer.from(bytesOf(signal.subarray(at * 2, (at + 1000) * 2))))) await once(writable, 'drain')
+      if (!writable.write(Buffer.from(asBytes(signal.subarray(at * 2, (at + 1000) * 2))))) await once(writable, 'drain')
     }
     writable.end()
     await output.wait()
@@ -316,7 +317,7 @@ describe('Node stream adapters', () => {
     const writable = stream.writable()
     const waited = stream.wait()
     await sleep(50)
-    writable.end(Buffer.from(bytesOf(signal)))
+    writable.end(Buffer.from(asBytes(signal)))
     await waited
     expect(stream.frameCount).toBeGreaterThanOrEqual(9600)
     expect(stream.active).toBe(false)
@@ -333,7 +334,7 @@ describe('Node stream adapters', () => {
     })()
     await sleep(30)
     const writable = output.writable()
-    writable.end(Buffer.from(bytesOf(signal)))
+    writable.end(Buffer.from(asBytes(signal)))
     await output.wait()
     await collected
     const recording = concatBytes(parts)

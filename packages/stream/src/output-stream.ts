@@ -1,7 +1,9 @@
+// OutputStream: plays to a device (play, setSource, writable), and
+// playWith/writableOf, the play() and writable() shared with DuplexStream.
 import { PassThrough, type Writable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
-import { isRingEndpoint, type Sink, type Source } from './pumps.js'
-import { Stream, type RunOptions, type StreamOptions } from './stream.js'
+import { isRingEndpoint, type Source } from './endpoint.js'
+import { Stream, runSeam, type RunOptions, type StreamOptions } from './stream.js'
 
 /**
  * Plays to an output device. The C callback reads a ring; a source (typed
@@ -23,7 +25,12 @@ export class OutputStream<D extends DType = 'float32'> extends Stream {
     super('output', options)
   }
 
-  /** What the next start() plays (undefined: silence); `loop` replays it from the start when it ends. */
+  /**
+   * What the next start() plays (undefined: silence); `loop` replays it
+   * from the start when it ends. States: every one but `closed` (a run
+   * under way keeps its own source).
+   * @throws PastreamError `OutputStream is closed`
+   */
   setSource(source: Source | undefined, options: { loop?: boolean } = {}): void {
     this.checkOpen()
     this.source = source
@@ -50,12 +57,6 @@ export class OutputStream<D extends DType = 'float32'> extends Stream {
   }
 }
 
-/** What play() needs of OutputStream and DuplexStream. @internal */
-export interface PlayHost extends Stream {
-  runWith(options: RunOptions): void
-  startRun(io: { source?: Source | undefined; sink?: Sink | undefined }): Promise<void>
-}
-
 function isStreaming(source: Source): boolean {
   return !ArrayBuffer.isView(source) && !isRingEndpoint(source) && !(source instanceof URL) && !('elementsize' in (source as object))
 }
@@ -65,20 +66,22 @@ function isStreaming(source: Source): boolean {
  * only. Options not given take their defaults, not an earlier call's.
  * @internal
  */
-export async function playWith(stream: PlayHost, source: Source, options: RunOptions): Promise<void> {
+export async function playWith(stream: Stream, source: Source, options: RunOptions): Promise<void> {
   // a streaming source may stall: by default play silence then, and stop when it ends
   const pad = options.pad ?? (isStreaming(source) && options.frames === undefined ? -1 : 0)
-  stream.runWith({ ...options, pad })
-  await stream.startRun({ source })
+  const seam = runSeam(stream)
+  seam.setRunFields({ ...options, pad })
+  await seam.startWith({ source })
   await stream.wait()
 }
 
 /** The writable() of OutputStream and DuplexStream. @internal */
-export function writableOf(stream: PlayHost, options: RunOptions): Writable {
+export function writableOf(stream: Stream, options: RunOptions): Writable {
   const pass = new PassThrough()
-  stream.runWith({ pad: -1, ...options })
-  stream
-    .startRun({ source: pass })
+  const seam = runSeam(stream)
+  seam.setRunFields({ pad: -1, ...options })
+  seam
+    .startWith({ source: pass })
     .then(() => stream.wait())
     .catch((error: unknown) => pass.destroy(error instanceof Error ? error : new Error(String(error))))
   return pass

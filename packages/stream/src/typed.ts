@@ -1,3 +1,5 @@
+// Samples as typed arrays: the array type of each dtype, byte views
+// (asBytes), sample views and allocation, and the sleep helper pumps use.
 import type { DType } from '@pastream/core-native'
 
 /** The typed array that holds samples of each dtype (int24 is packed bytes). */
@@ -55,17 +57,16 @@ export function allocate(dtype: DType, frames: number, channels: number): Sample
   return new Type(samples)
 }
 
-export function nextPowerOfTwo(n: number): number {
-  let p = 1
-  while (p < n) p *= 2
-  return p
-}
-
-/** Promise that resolves after ms (never keeps the process alive on its own when unref is set). */
+/**
+ * Promise that resolves after `ms`, or at once when `signal` aborts. The
+ * timer is unref'd: it never keeps the process alive on its own (a running
+ * device does, through the addon).
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve()
     const timer = setTimeout(done, ms)
+    timer.unref()
     function done() {
       signal?.removeEventListener('abort', done)
       clearTimeout(timer)

@@ -1,6 +1,6 @@
 // Entry of the Worker that runs a user's source or sink module (plain JS so
 // it runs unbundled from src/ as well as from dist/). The user's default
-// export is called as `default(ring, context)`; see WorkerContext in pumps.ts.
+// export is called as `default(ring, context)`; see WorkerContext in worker-pump.ts.
 //
 // Messages to the owner (WorkerPump): {type:'ready'} for a source after its
 // first write (or context.ready()), for a sink when it is about to run, {type:'done'} when the default export returned,
@@ -10,7 +10,7 @@
 // is posted, so the owner can tell it came before errors it caused.
 import { parentPort, workerData } from 'node:worker_threads'
 import { serialize } from 'node:v8'
-import { RingBuffer } from '@pastream/core-native'
+import { RingBuffer, assumedBlocksize, sleepMsForFrames } from '@pastream/core-native'
 
 const { module, ring: buffer, control, info } = workerData
 const words = new Int32Array(control)
@@ -19,8 +19,7 @@ const post = (message) => parentPort?.postMessage(message)
 
 /** Sleeps about as long as the audio needs for `frames`; wakes at once when the state changes. */
 function nap(frames) {
-  const ms = Math.max(1, Math.min(100, Math.floor((frames / info.samplerate) * 1000)))
-  Atomics.wait(words, 0, 0, ms)
+  Atomics.wait(words, 0, 0, sleepMsForFrames(frames, info.samplerate))
 }
 
 let readySent = false
@@ -57,7 +56,7 @@ const context = Object.freeze({
     return Atomics.load(words, 0) === 2
   },
   /** Blocks until `frames` can be written (or the stream stopped). Returns the frames writable. */
-  waitWritable(frames = info.blocksize || 256) {
+  waitWritable(frames = assumedBlocksize(info.blocksize)) {
     const want = Math.max(1, Math.min(frames, ring.size))
     for (;;) {
       const n = ring.writeAvailable
@@ -66,7 +65,7 @@ const context = Object.freeze({
     }
   },
   /** Blocks until `frames` can be read (or the stream stopped). Returns the frames readable. */
-  waitReadable(frames = info.blocksize || 256) {
+  waitReadable(frames = assumedBlocksize(info.blocksize)) {
     const want = Math.max(1, Math.min(frames, ring.size))
     for (;;) {
       const n = ring.readAvailable

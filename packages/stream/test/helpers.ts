@@ -1,7 +1,7 @@
 // Shared by the stream tests on the virtual loopback device: seeded signals,
 // finding the loopback delay, bit-exact comparison, and small waits.
 import type { DType } from '@pastream/core-native'
-import { arrayTypes, type SampleArrays } from '../src/typed.js'
+import { arrayTypes, asBytes, type SampleArrays } from '../src/typed.js'
 import { prng } from '../src/testing.js'
 
 /** The loopback device's name (test/global-setup.ts). */
@@ -77,17 +77,12 @@ export function noise<D extends DType>(dtype: D, frames: number, channels: numbe
   return a as SampleArrays[D]
 }
 
-/** Bytes of a typed array (a view, no copy). */
-export function bytesOf(data: ArrayBufferView): Uint8Array {
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-}
-
 /** Concatenates byte chunks. */
 export function concatBytes(parts: readonly ArrayBufferView[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
   let at = 0
   for (const part of parts) {
-    out.set(bytesOf(part), at)
+    out.set(asBytes(part), at)
     at += part.byteLength
   }
   return out
@@ -98,8 +93,8 @@ export function concatBytes(parts: readonly ArrayBufferView[]): Uint8Array {
  * start, or -1. Both are raw bytes; a frame is `framebytes` bytes.
  */
 export function findDelay(recording: ArrayBufferView, signal: ArrayBufferView, framebytes: number, probe = 8): number {
-  const r = bytesOf(recording)
-  const s = bytesOf(signal)
+  const r = asBytes(recording)
+  const s = asBytes(signal)
   const frames = r.byteLength / framebytes
   const need = probe * framebytes
   outer: for (let f = 0; f + probe <= frames; f++) {
@@ -112,8 +107,8 @@ export function findDelay(recording: ArrayBufferView, signal: ArrayBufferView, f
 
 /** First byte index where a and b differ (-1 when equal, the shorter length when one is a prefix). */
 export function firstDifference(a: ArrayBufferView, b: ArrayBufferView): number {
-  const x = bytesOf(a)
-  const y = bytesOf(b)
+  const x = asBytes(a)
+  const y = asBytes(b)
   const n = Math.min(x.byteLength, y.byteLength)
   for (let i = 0; i < n; i++) if (x[i] !== y[i]) return i
   return x.byteLength === y.byteLength ? -1 : n
@@ -121,7 +116,7 @@ export function firstDifference(a: ArrayBufferView, b: ArrayBufferView): number 
 
 /** True when every byte is zero (silence for every dtype but uint8). */
 export function isSilent(data: ArrayBufferView): boolean {
-  return bytesOf(data).every((b) => b === 0)
+  return asBytes(data).every((b) => b === 0)
 }
 
 /**
@@ -132,7 +127,7 @@ export function isSilent(data: ArrayBufferView): boolean {
 export function expectLoopback(recording: ArrayBufferView, signal: ArrayBufferView, framebytes: number, what = 'signal'): number {
   const delay = findDelay(recording, signal, framebytes)
   if (delay < 0) throw new Error(`${what}: the signal never came back (${recording.byteLength / framebytes} frames recorded)`)
-  const r = bytesOf(recording)
+  const r = asBytes(recording)
   if (!isSilent(r.subarray(0, delay * framebytes))) throw new Error(`${what}: not silent before the delay of ${delay} frames`)
   const back = r.subarray(delay * framebytes, delay * framebytes + signal.byteLength)
   const diff = firstDifference(back, signal)

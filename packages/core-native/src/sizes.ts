@@ -1,0 +1,84 @@
+// Size rules every layer above shares, kept once: ring and buffer sizes
+// are powers of two, what "blocksize 0" means when sizing work (the host
+// decides, so assume 256 frames per callback), and how long to sleep for a
+// number of frames at a sample rate. Plain arithmetic: no addon call.
+
+/** The largest buffersize a stream accepts, in frames (2^30). */
+export const MAX_BUFFERSIZE = 2 ** 30
+
+/**
+ * Frames per callback assumed when the blocksize is 0 (the host decides
+ * and may vary it): pumps wake up, chunks size and worker waits default by it.
+ */
+export const ASSUMED_BLOCKSIZE = 256
+
+/**
+ * True for 1, 2, 4, 8, ... (integers only; up to 2^31 and beyond in exact doubles).
+ * @example
+ * ```ts
+ * isPowerOfTwo(1024) // true
+ * isPowerOfTwo(1000) // false
+ * ```
+ */
+export function isPowerOfTwo(value: unknown): value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) return false
+  return Number.isInteger(Math.log2(value)) && 2 ** Math.log2(value) === value
+}
+
+/**
+ * The smallest power of two >= `n` (1 for n <= 1).
+ * @example
+ * ```ts
+ * nextPowerOfTwo(48000) // 65536
+ * ```
+ */
+export function nextPowerOfTwo(n: number): number {
+  let p = 1
+  while (p < n) p *= 2
+  return p
+}
+
+/**
+ * Checks a ring size in frames: a power of two in [1, 2^30].
+ * @param name the argument's name in the message (default 'buffersize')
+ * @returns the value
+ * @throws RangeError `Expected a power of two for buffersize, got 1000 (number)`
+ * @example
+ * ```ts
+ * checkBuffersize(4096) // 4096
+ * checkBuffersize(1000) // throws RangeError
+ * ```
+ */
+export function checkBuffersize(value: unknown, name = 'buffersize'): number {
+  if (!isPowerOfTwo(value) || value > MAX_BUFFERSIZE) {
+    throw new RangeError(`Expected a power of two for ${name}, got ${String(value)} (${typeof value})`)
+  }
+  return value
+}
+
+/**
+ * The frames per callback to size work by: the blocksize, or
+ * {@link ASSUMED_BLOCKSIZE} when it is 0 (the host decides).
+ * @example
+ * ```ts
+ * assumedBlocksize(0) // 256
+ * assumedBlocksize(1024) // 1024
+ * ```
+ */
+export function assumedBlocksize(blocksize: number): number {
+  return blocksize > 0 ? blocksize : ASSUMED_BLOCKSIZE
+}
+
+/**
+ * How long to sleep, in whole milliseconds, for the audio to produce (or
+ * consume) `frames` frames: at least 1 ms, at most 100 ms (so a stop is
+ * noticed soon).
+ * @example
+ * ```ts
+ * sleepMsForFrames(4800, 48000) // 100
+ * sleepMsForFrames(256, 48000) // 5
+ * ```
+ */
+export function sleepMsForFrames(frames: number, samplerate: number): number {
+  return Math.max(1, Math.min(100, Math.floor((frames / samplerate) * 1000)))
+}
