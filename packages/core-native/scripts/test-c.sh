@@ -23,8 +23,8 @@ CFLAGS=(-std=c11 -O1 -g -Wall -Wextra -Werror -pthread -Iinclude)
 SANFLAGS=(-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer
           -fno-sanitize-recover=all)
 LIBS=(-lm)
-CORE=(src/core/ring.c src/core/callback.c)
-TESTS=(ring callback)
+CORE=(src/core/ring.c src/core/callback.c src/core/convert.c)
+TESTS=(ring callback convert)
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

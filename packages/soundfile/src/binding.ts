@@ -36,7 +36,11 @@ declare const handleBrand: unique symbol
 /** Opaque, type-tagged native handle of an open SNDFILE. */
 export type NativeFileHandle = { readonly [handleBrand]: 'sndfile' }
 
-/** Samples as the addon takes them: the typed array of the dtype (int24: packed bytes). */
+/**
+ * Samples as the addon takes them: the typed array of the dtype (int24:
+ * packed bytes). The addon takes a dtype as core-native's format code
+ * (`formatCodes[dtype]`), the same number core-native's addon takes.
+ */
 export type NativeSamples = Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array
 
 export interface NativeAddon {
@@ -57,10 +61,10 @@ export interface NativeAddon {
     options: NativeOpenOptions,
   ): { handle: NativeFileHandle; info: NativeInfo }
   info(handle: NativeFileHandle): NativeInfo
-  read(handle: NativeFileHandle, dtype: string, frames: number, out: NativeSamples): Promise<number>
-  readSync(handle: NativeFileHandle, dtype: string, frames: number, out: NativeSamples): number
-  write(handle: NativeFileHandle, dtype: string, frames: number, data: NativeSamples): Promise<number>
-  writeSync(handle: NativeFileHandle, dtype: string, frames: number, data: NativeSamples): number
+  read(handle: NativeFileHandle, format: number, frames: number, out: NativeSamples): Promise<number>
+  readSync(handle: NativeFileHandle, format: number, frames: number, out: NativeSamples): number
+  write(handle: NativeFileHandle, format: number, frames: number, data: NativeSamples): Promise<number>
+  writeSync(handle: NativeFileHandle, format: number, frames: number, data: NativeSamples): number
   seek(handle: NativeFileHandle, frames: number, whence: number): number
   close(handle: NativeFileHandle): Promise<void>
   closeSync(handle: NativeFileHandle): void
@@ -76,7 +80,8 @@ declare const pumpBrand: unique symbol
 export type NativePumpHandle = { readonly [pumpBrand]: 'pump' }
 
 export interface NativePumpOptions {
-  dtype: string
+  /** the ring's sample format: core-native's `formatCodes[dtype]` */
+  format: number
   /** with blocksize: the thread sleeps about half a period between polls */
   samplerate: number
   blocksize: number

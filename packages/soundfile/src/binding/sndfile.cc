@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "pastream/convert.h"
 #include "pastream/ring.h"
 
 #include <algorithm>
@@ -34,54 +35,33 @@
 
 namespace {
 
-// ---- sample types and conversions ----
+// ---- sample formats ----
+//
+// dtypes arrive as core-native's format codes (pas_format_t, formatCodes in
+// TypeScript), the same numbers core-native's addon takes. Sizes, scaling
+// and int24 packing are the core's (pastream/convert.h).
 
-enum class DType { kFloat32, kInt32, kInt24, kInt16, kInt8, kUint8 };
-
-size_t SampleBytes(DType dt) {
-  switch (dt) {
-    case DType::kFloat32:
-    case DType::kInt32:
-      return 4;
-    case DType::kInt24:
-      return 3;
-    case DType::kInt16:
-      return 2;
-    case DType::kInt8:
-    case DType::kUint8:
-      return 1;
+int ParseFormat(Napi::Env env, const Napi::Value& value) {
+  if (value.IsNumber()) {
+    const int format = value.As<Napi::Number>().Int32Value();
+    if (pas_format_size(format) != 0 && value.As<Napi::Number>().DoubleValue() == format) return format;
   }
-  return 1;
+  throw Napi::TypeError::New(env, "dtype must be a format code (formatCodes: float32 1 ... uint8 6)");
 }
 
-DType ParseDType(Napi::Env env, const Napi::Value& value) {
-  if (value.IsString()) {
-    std::string s = value.As<Napi::String>().Utf8Value();
-    if (s == "float32") return DType::kFloat32;
-    if (s == "int32") return DType::kInt32;
-    if (s == "int24") return DType::kInt24;
-    if (s == "int16") return DType::kInt16;
-    if (s == "int8") return DType::kInt8;
-    if (s == "uint8") return DType::kUint8;
-  }
-  throw Napi::TypeError::New(env, "dtype must be one of float32, int32, int24, int16, int8, uint8");
-}
-
-napi_typedarray_type ArrayTypeOf(DType dt) {
-  switch (dt) {
-    case DType::kFloat32:
+napi_typedarray_type ArrayTypeOf(int format) {
+  switch (format) {
+    case PAS_FORMAT_FLOAT32:
       return napi_float32_array;
-    case DType::kInt32:
+    case PAS_FORMAT_INT32:
       return napi_int32_array;
-    case DType::kInt16:
+    case PAS_FORMAT_INT16:
       return napi_int16_array;
-    case DType::kInt8:
+    case PAS_FORMAT_INT8:
       return napi_int8_array;
-    case DType::kInt24:
-    case DType::kUint8:
+    default:  // int24 (packed bytes), uint8
       return napi_uint8_array;
   }
-  return napi_uint8_array;
 }
 
 // Subtypes whose samples are integers of a known width: float32 data is
@@ -116,128 +96,6 @@ int IntegerWidth(int format) {
 bool IsFloatFile(int format) {
   int sub = format & SF_FORMAT_SUBMASK;
   return sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_DOUBLE;
-}
-
-int32_t RoundClamp(double x, int bits) {
-  const double scale = std::ldexp(1.0, bits - 1);
-  double y = std::nearbyint(x * scale);
-  if (std::isnan(y)) return 0;
-  if (y > scale - 1) y = scale - 1;
-  if (y < -scale) y = -scale;
-  return static_cast<int32_t>(y);
-}
-
-int32_t LeftJustify(int32_t value, int bits) {
-  return static_cast<int32_t>(static_cast<uint32_t>(value) << (32 - bits));
-}
-
-// Left-justified int32 (libsndfile's int layout) -> samples of dt.
-void FromInt(DType dt, const int32_t* src, uint8_t* out, size_t n) {
-  switch (dt) {
-    case DType::kInt24:
-      for (size_t i = 0; i < n; i++) {
-        int32_t v = src[i] >> 8;
-        out[3 * i] = static_cast<uint8_t>(v & 0xff);
-        out[3 * i + 1] = static_cast<uint8_t>((v >> 8) & 0xff);
-        out[3 * i + 2] = static_cast<uint8_t>((v >> 16) & 0xff);
-      }
-      break;
-    case DType::kInt8:
-      for (size_t i = 0; i < n; i++) reinterpret_cast<int8_t*>(out)[i] = static_cast<int8_t>(src[i] >> 24);
-      break;
-    case DType::kUint8:
-      for (size_t i = 0; i < n; i++) out[i] = static_cast<uint8_t>((src[i] >> 24) + 128);
-      break;
-    case DType::kInt32:
-      std::memcpy(out, src, n * 4);
-      break;
-    case DType::kInt16:
-      for (size_t i = 0; i < n; i++) reinterpret_cast<int16_t*>(out)[i] = static_cast<int16_t>(src[i] >> 16);
-      break;
-    case DType::kFloat32:
-      for (size_t i = 0; i < n; i++) reinterpret_cast<float*>(out)[i] = static_cast<float>(src[i] / 2147483648.0);
-      break;
-  }
-}
-
-// Samples of dt -> left-justified int32; float32 rounds at `bits` (the file's width).
-void ToInt(DType dt, const uint8_t* in, int32_t* dst, size_t n, int bits) {
-  switch (dt) {
-    case DType::kInt24:
-      for (size_t i = 0; i < n; i++) {
-        uint32_t v = static_cast<uint32_t>(in[3 * i]) << 8 | static_cast<uint32_t>(in[3 * i + 1]) << 16 |
-                     static_cast<uint32_t>(in[3 * i + 2]) << 24;
-        dst[i] = static_cast<int32_t>(v);
-      }
-      break;
-    case DType::kInt8:
-      for (size_t i = 0; i < n; i++) dst[i] = LeftJustify(reinterpret_cast<const int8_t*>(in)[i], 8);
-      break;
-    case DType::kUint8:
-      for (size_t i = 0; i < n; i++) dst[i] = LeftJustify(static_cast<int32_t>(in[i]) - 128, 8);
-      break;
-    case DType::kInt32:
-      std::memcpy(dst, in, n * 4);
-      break;
-    case DType::kInt16:
-      for (size_t i = 0; i < n; i++) dst[i] = LeftJustify(reinterpret_cast<const int16_t*>(in)[i], 16);
-      break;
-    case DType::kFloat32: {
-      const float* f = reinterpret_cast<const float*>(in);
-      for (size_t i = 0; i < n; i++) dst[i] = LeftJustify(RoundClamp(f[i], bits), bits);
-      break;
-    }
-  }
-}
-
-int DTypeBits(DType dt) {
-  switch (dt) {
-    case DType::kInt32:
-      return 32;
-    case DType::kInt24:
-      return 24;
-    case DType::kInt16:
-      return 16;
-    default:
-      return 8;
-  }
-}
-
-// Doubles (a FLOAT/DOUBLE file's samples) -> integer samples of dt.
-void FromDouble(DType dt, const double* src, uint8_t* out, size_t n) {
-  const int bits = DTypeBits(dt);
-  for (size_t i = 0; i < n; i++) {
-    int32_t v = RoundClamp(src[i], bits);
-    switch (dt) {
-      case DType::kInt32:
-        reinterpret_cast<int32_t*>(out)[i] = v;
-        break;
-      case DType::kInt24:
-        out[3 * i] = static_cast<uint8_t>(v & 0xff);
-        out[3 * i + 1] = static_cast<uint8_t>((v >> 8) & 0xff);
-        out[3 * i + 2] = static_cast<uint8_t>((v >> 16) & 0xff);
-        break;
-      case DType::kInt16:
-        reinterpret_cast<int16_t*>(out)[i] = static_cast<int16_t>(v);
-        break;
-      case DType::kInt8:
-        reinterpret_cast<int8_t*>(out)[i] = static_cast<int8_t>(v);
-        break;
-      case DType::kUint8:
-        out[i] = static_cast<uint8_t>(v + 128);
-        break;
-      case DType::kFloat32:
-        reinterpret_cast<float*>(out)[i] = static_cast<float>(src[i]);
-        break;
-    }
-  }
-}
-
-// Integer samples of dt -> doubles in [-1, 1).
-void ToDouble(DType dt, const uint8_t* in, double* dst, size_t n) {
-  std::vector<int32_t> tmp(n);
-  ToInt(dt, in, tmp.data(), n, 32);
-  for (size_t i = 0; i < n; i++) dst[i] = tmp[i] / 2147483648.0;
 }
 
 // ---- files ----
@@ -298,17 +156,17 @@ void CloseAllAtExit() {
   CloseIdle(registry->files);
 }
 
-// Reads up to `frames` frames into dst (frames * channels samples of dt).
+// Reads up to `frames` frames into dst (frames * channels samples of format).
 // Caller holds w->mutex. Returns the frames read.
-int64_t ReadFrames(FileWrap* w, DType dt, uint8_t* dst, int64_t frames) {
+int64_t ReadFrames(FileWrap* w, int format, uint8_t* dst, int64_t frames) {
   SNDFILE* sf = w->sf;
   const bool float_file = IsFloatFile(w->format);
-  if (dt == DType::kFloat32) return sf_readf_float(sf, reinterpret_cast<float*>(dst), frames);
-  if (!float_file && dt == DType::kInt32) return sf_readf_int(sf, reinterpret_cast<int*>(dst), frames);
-  if (!float_file && dt == DType::kInt16) return sf_readf_short(sf, reinterpret_cast<short*>(dst), frames);
+  if (format == PAS_FORMAT_FLOAT32) return sf_readf_float(sf, reinterpret_cast<float*>(dst), frames);
+  if (!float_file && format == PAS_FORMAT_INT32) return sf_readf_int(sf, reinterpret_cast<int*>(dst), frames);
+  if (!float_file && format == PAS_FORMAT_INT16) return sf_readf_short(sf, reinterpret_cast<short*>(dst), frames);
   const int ch = w->channels;
   const int64_t chunk = std::max<int64_t>(1, 65536 / ch);
-  const size_t bytes = SampleBytes(dt);
+  const size_t bytes = pas_format_size(format);
   std::vector<double> dbuf(float_file ? chunk * ch : 0);
   std::vector<int32_t> ibuf(float_file ? 0 : chunk * ch);
   int64_t done = 0;
@@ -318,8 +176,8 @@ int64_t ReadFrames(FileWrap* w, DType dt, uint8_t* dst, int64_t frames) {
     if (got <= 0) break;
     uint8_t* out = dst + static_cast<size_t>(done) * ch * bytes;
     const size_t n = static_cast<size_t>(got) * ch;
-    if (float_file) FromDouble(dt, dbuf.data(), out, n);
-    else FromInt(dt, ibuf.data(), out, n);
+    if (float_file) pas_convert_from_double(format, dbuf.data(), out, n);
+    else pas_convert_from_i32(format, ibuf.data(), out, n);
     done += got;
     if (got < want) break;
   }
@@ -327,17 +185,17 @@ int64_t ReadFrames(FileWrap* w, DType dt, uint8_t* dst, int64_t frames) {
 }
 
 // Writes `frames` frames from src. Caller holds w->mutex. Returns the frames written.
-int64_t WriteFrames(FileWrap* w, DType dt, const uint8_t* src, int64_t frames) {
+int64_t WriteFrames(FileWrap* w, int format, const uint8_t* src, int64_t frames) {
   SNDFILE* sf = w->sf;
   const bool float_file = IsFloatFile(w->format);
   const int width = IntegerWidth(w->format);
-  if (dt == DType::kFloat32 && (float_file || width == 0))
+  if (format == PAS_FORMAT_FLOAT32 && (float_file || width == 0))
     return sf_writef_float(sf, reinterpret_cast<const float*>(src), frames);
-  if (!float_file && dt == DType::kInt32) return sf_writef_int(sf, reinterpret_cast<const int*>(src), frames);
-  if (!float_file && dt == DType::kInt16) return sf_writef_short(sf, reinterpret_cast<const short*>(src), frames);
+  if (!float_file && format == PAS_FORMAT_INT32) return sf_writef_int(sf, reinterpret_cast<const int*>(src), frames);
+  if (!float_file && format == PAS_FORMAT_INT16) return sf_writef_short(sf, reinterpret_cast<const short*>(src), frames);
   const int ch = w->channels;
   const int64_t chunk = std::max<int64_t>(1, 65536 / ch);
-  const size_t bytes = SampleBytes(dt);
+  const size_t bytes = pas_format_size(format);
   std::vector<double> dbuf(float_file ? chunk * ch : 0);
   std::vector<int32_t> ibuf(float_file ? 0 : chunk * ch);
   int64_t done = 0;
@@ -347,10 +205,10 @@ int64_t WriteFrames(FileWrap* w, DType dt, const uint8_t* src, int64_t frames) {
     const size_t n = static_cast<size_t>(want) * ch;
     int64_t put;
     if (float_file) {
-      ToDouble(dt, in, dbuf.data(), n);
+      pas_convert_to_double(format, in, dbuf.data(), n);
       put = sf_writef_double(sf, dbuf.data(), want);
     } else {
-      ToInt(dt, in, ibuf.data(), n, width == 0 ? 32 : width);
+      pas_convert_to_i32(format, in, ibuf.data(), n, width == 0 ? 32 : width);
       put = sf_writef_int(sf, ibuf.data(), want);
     }
     if (put > 0) done += put;
@@ -389,12 +247,12 @@ int64_t FramesArg(Napi::Env env, const Napi::Value& value) {
   return static_cast<int64_t>(f);
 }
 
-// The typed array for `frames` frames of dt: checked for type and size.
-Napi::TypedArray SamplesArg(Napi::Env env, const Napi::Value& value, DType dt, int64_t frames, int channels) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != ArrayTypeOf(dt))
+// The typed array for `frames` frames of format: checked for type and size.
+Napi::TypedArray SamplesArg(Napi::Env env, const Napi::Value& value, int format, int64_t frames, int channels) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != ArrayTypeOf(format))
     throw Napi::TypeError::New(env, "samples must be the typed array of the dtype");
   Napi::TypedArray array = value.As<Napi::TypedArray>();
-  const double need = static_cast<double>(frames) * channels * SampleBytes(dt);
+  const double need = static_cast<double>(frames) * channels * pas_format_size(format);
   if (need > static_cast<double>(array.ByteLength()))
     throw Napi::RangeError::New(env, "samples array is too small for the frames");
   return array;
@@ -662,15 +520,15 @@ class FileWorker : public Napi::AsyncWorker {
 
 class ReadWorker : public FileWorker {
  public:
-  ReadWorker(Napi::Env env, const Napi::Value& handle, FileWrap* w, DType dt, int64_t frames,
+  ReadWorker(Napi::Env env, const Napi::Value& handle, FileWrap* w, int format, int64_t frames,
              const Napi::TypedArray& out)
-      : FileWorker(env, handle, w, "pastream-sndfile-read"), dt_(dt), frames_(frames),
+      : FileWorker(env, handle, w, "pastream-sndfile-read"), format_(format), frames_(frames),
         out_(Napi::Persistent(out.As<Napi::Object>())) {}
 
   void Execute() override {
     Locked([&] {
-      buffer_.resize(static_cast<size_t>(frames_) * w_->channels * SampleBytes(dt_));
-      got_ = ReadFrames(w_, dt_, buffer_.data(), frames_);
+      buffer_.resize(static_cast<size_t>(frames_) * w_->channels * pas_format_size(format_));
+      got_ = ReadFrames(w_, format_, buffer_.data(), frames_);
       if (got_ < frames_) RecordError(w_->sf);
     });
   }
@@ -679,7 +537,7 @@ class ReadWorker : public FileWorker {
     Napi::Env env = Env();
     if (RejectIfFailed(env)) return;
     Napi::TypedArray out = out_.Value().As<Napi::TypedArray>();
-    const size_t bytes = static_cast<size_t>(got_) * w_->channels * SampleBytes(dt_);
+    const size_t bytes = static_cast<size_t>(got_) * w_->channels * pas_format_size(format_);
     // the array may have been transferred (detached) meanwhile
     if (out.ByteLength() < bytes) {
       deferred_.Reject(Napi::Error::New(env, "the output array was detached or shrunk during read").Value());
@@ -690,7 +548,7 @@ class ReadWorker : public FileWorker {
   }
 
  private:
-  DType dt_;
+  int format_;
   int64_t frames_;
   int64_t got_ = 0;
   Napi::ObjectReference out_;
@@ -699,16 +557,16 @@ class ReadWorker : public FileWorker {
 
 class WriteWorker : public FileWorker {
  public:
-  WriteWorker(Napi::Env env, const Napi::Value& handle, FileWrap* w, DType dt, int64_t frames,
+  WriteWorker(Napi::Env env, const Napi::Value& handle, FileWrap* w, int format, int64_t frames,
               const Napi::TypedArray& data)
-      : FileWorker(env, handle, w, "pastream-sndfile-write"), dt_(dt), frames_(frames) {
+      : FileWorker(env, handle, w, "pastream-sndfile-write"), format_(format), frames_(frames) {
     const uint8_t* src = DataOf(data);
-    buffer_.assign(src, src + static_cast<size_t>(frames) * w->channels * SampleBytes(dt));
+    buffer_.assign(src, src + static_cast<size_t>(frames) * w->channels * pas_format_size(format));
   }
 
   void Execute() override {
     Locked([&] {
-      put_ = WriteFrames(w_, dt_, buffer_.data(), frames_);
+      put_ = WriteFrames(w_, format_, buffer_.data(), frames_);
       if (put_ < frames_) {
         RecordError(w_->sf);
         if (code_ == SF_ERR_NO_ERROR) {
@@ -726,7 +584,7 @@ class WriteWorker : public FileWorker {
   }
 
  private:
-  DType dt_;
+  int format_;
   int64_t frames_;
   int64_t put_ = 0;
   std::vector<uint8_t> buffer_;
@@ -735,7 +593,7 @@ class WriteWorker : public FileWorker {
 // The arguments read/write and their sync variants share: (handle, dtype, frames, samples).
 struct IoArgs {
   FileWrap* w;
-  DType dt;
+  int format;
   int64_t frames;
   Napi::TypedArray samples;
 };
@@ -743,16 +601,16 @@ struct IoArgs {
 IoArgs ParseIoArgs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FileWrap* w = Unwrap(env, info[0]);
-  DType dt = ParseDType(env, info[1]);
+  int format = ParseFormat(env, info[1]);
   int64_t frames = FramesArg(env, info[2]);
-  return {w, dt, frames, SamplesArg(env, info[3], dt, frames, w->channels)};
+  return {w, format, frames, SamplesArg(env, info[3], format, frames, w->channels)};
 }
 
 // read(handle, dtype, frames, out) -> Promise<frames read>
 Napi::Value Read(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   IoArgs a = ParseIoArgs(info);
-  auto* worker = new ReadWorker(env, info[0], a.w, a.dt, a.frames, a.samples);
+  auto* worker = new ReadWorker(env, info[0], a.w, a.format, a.frames, a.samples);
   worker->Queue();
   return worker->Promise();
 }
@@ -760,10 +618,10 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
 // readSync(handle, dtype, frames, out) -> frames read
 Napi::Value ReadSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto [w, dt, frames, out] = ParseIoArgs(info);
+  auto [w, format, frames, out] = ParseIoArgs(info);
   std::lock_guard<std::mutex> lock(w->mutex);
   if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
-  int64_t got = ReadFrames(w, dt, DataOf(out), frames);
+  int64_t got = ReadFrames(w, format, DataOf(out), frames);
   if (got < frames && sf_error(w->sf) != SF_ERR_NO_ERROR)
     throw MakeSndfileError(env, sf_strerror(w->sf), sf_error(w->sf));
   return Napi::Number::New(env, static_cast<double>(got));
@@ -773,7 +631,7 @@ Napi::Value ReadSync(const Napi::CallbackInfo& info) {
 Napi::Value Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   IoArgs a = ParseIoArgs(info);
-  auto* worker = new WriteWorker(env, info[0], a.w, a.dt, a.frames, a.samples);
+  auto* worker = new WriteWorker(env, info[0], a.w, a.format, a.frames, a.samples);
   worker->Queue();
   return worker->Promise();
 }
@@ -781,10 +639,10 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
 // writeSync(handle, dtype, frames, data) -> frames written
 Napi::Value WriteSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto [w, dt, frames, data] = ParseIoArgs(info);
+  auto [w, format, frames, data] = ParseIoArgs(info);
   std::lock_guard<std::mutex> lock(w->mutex);
   if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
-  int64_t put = WriteFrames(w, dt, DataOf(data), frames);
+  int64_t put = WriteFrames(w, format, DataOf(data), frames);
   if (put < frames) {
     int code = sf_error(w->sf);
     if (code != SF_ERR_NO_ERROR) throw MakeSndfileError(env, sf_strerror(w->sf), code);
@@ -870,7 +728,7 @@ const napi_type_tag kPumpTag = {0x70617374'70756d70ULL, 0x00000000'00000001ULL};
 struct PumpState {
   FileWrap* w = nullptr;
   pas_ring_t ring{};
-  DType dt = DType::kFloat32;
+  int format = PAS_FORMAT_FLOAT32;
   bool record = true;
   bool loop = false;
   double samplerate = 48000;
@@ -937,10 +795,10 @@ void* RecordThread(void* arg) {
         break;
       }
       want = n1;
-      put = WriteFrames(p->w, p->dt, static_cast<const uint8_t*>(r1), n1);
+      put = WriteFrames(p->w, p->format, static_cast<const uint8_t*>(r1), n1);
       if (put == n1 && n2 > 0) {
         want += n2;
-        put += WriteFrames(p->w, p->dt, static_cast<const uint8_t*>(r2), n2);
+        put += WriteFrames(p->w, p->format, static_cast<const uint8_t*>(r2), n2);
       }
       if (put < want) sferr = sf_strerror(p->w->sf);
     }
@@ -983,8 +841,8 @@ void* PlayThread(void* arg) {
         p->Fail("Error playing " + p->name + ": the file was closed while playing");
         break;
       }
-      got = ReadFrames(p->w, p->dt, static_cast<uint8_t*>(r1), n1);
-      if (got == n1 && n2 > 0) got += ReadFrames(p->w, p->dt, static_cast<uint8_t*>(r2), n2);
+      got = ReadFrames(p->w, p->format, static_cast<uint8_t*>(r1), n1);
+      if (got == n1 && n2 > 0) got += ReadFrames(p->w, p->format, static_cast<uint8_t*>(r2), n2);
       if (got < room) {
         if (sf_error(p->w->sf) != SF_ERR_NO_ERROR) sferr = sf_strerror(p->w->sf);
         eof = true;
@@ -1043,7 +901,7 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, bool record) {
   p->w = w;
   p->record = record;
   p->loop = o.Get("loop").ToBoolean().Value();
-  p->dt = ParseDType(env, o.Get("dtype"));
+  p->format = ParseFormat(env, o.Get("format"));
   p->samplerate = NumberOr(o, "samplerate", 48000);
   double blocksize = NumberOr(o, "blocksize", 0);
   if (!(blocksize > 0)) blocksize = 256;
@@ -1056,11 +914,11 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, bool record) {
   p->sleep.tv_nsec = static_cast<long>(half * 1e9);
   int rc = pas_ring_attach(&p->ring, view.Data(), view.ByteLength());
   if (rc != PAS_RING_OK) throw Napi::TypeError::New(env, std::string("ring: ") + pas_ring_strerror(rc));
-  const size_t framebytes = static_cast<size_t>(w->channels) * SampleBytes(p->dt);
+  const size_t framebytes = static_cast<size_t>(w->channels) * pas_format_size(p->format);
   if (p->ring.elementsize != framebytes)
     throw Napi::RangeError::New(env, "ring elementsize " + std::to_string(p->ring.elementsize) +
                                          " does not match the file's frame (" + std::to_string(w->channels) +
-                                         " channels x " + std::to_string(SampleBytes(p->dt)) + " bytes)");
+                                         " channels x " + std::to_string(pas_format_size(p->format)) + " bytes)");
   {
     std::lock_guard<std::mutex> lock(w->mutex);
     if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
@@ -1078,8 +936,8 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, bool record) {
       void *r1, *r2;
       uint32_t n1, n2;
       const uint32_t room = pas_ring_get_write_regions(&p->ring, pas_ring_write_available(&p->ring), &r1, &n1, &r2, &n2);
-      int64_t got = room == 0 ? 0 : ReadFrames(w, p->dt, static_cast<uint8_t*>(r1), n1);
-      if (got == n1 && n2 > 0) got += ReadFrames(w, p->dt, static_cast<uint8_t*>(r2), n2);
+      int64_t got = room == 0 ? 0 : ReadFrames(w, p->format, static_cast<uint8_t*>(r1), n1);
+      if (got == n1 && n2 > 0) got += ReadFrames(w, p->format, static_cast<uint8_t*>(r2), n2);
       if (got > 0) pas_ring_advance_write(&p->ring, static_cast<uint32_t>(got));
       p->frames.store(static_cast<double>(got));
     }
