@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "pastream_sndfile",
-      "sources": ["src/binding/sndfile.cc", "../core-native/src/core/ring.c", "../core-native/src/core/convert.c"],
+      "sources": ["src/binding/sndfile.cc", "../core-native/src/core/ring.c", "../core-native/src/core/convert.c", "../core-native/src/core/file_pump.c"],
       "include_dirs": ["../core-native/include", "<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-fvisibility=hidden"],

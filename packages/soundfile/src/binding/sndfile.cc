@@ -14,14 +14,12 @@
 #include <sndfile.h>
 
 #include <fcntl.h>
-#include <pthread.h>
-#include <time.h>
 
 #include "pastream/convert.h"
+#include "pastream/file_pump.h"
 #include "pastream/ring.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <cstdlib>
@@ -716,166 +714,63 @@ Napi::Value CloseSync(const Napi::CallbackInfo& info) {
 // ---- file pumps (native threads) ----
 //
 // A pump moves frames between a pastream ring (core-native's layout, in a
-// SharedArrayBuffer) and an open file on its own pthread, so recording to
-// disk never waits for the event loop. Record: rx ring (consumer side) ->
-// file. Play: file -> tx ring (producer side). The thread polls the ring and
-// sleeps about half a device period between polls (never spins). The pump
-// holds references to the file handle and the ring's view until stop()
-// has joined the thread.
+// SharedArrayBuffer) and an open file on its own thread, so recording to
+// disk never waits for the event loop. The thread and all of its policy
+// (polling, end of file, looping, header rewrites, errors) are the core's
+// pas_file_pump (pastream/file_pump.h); this glue gives it the file through
+// a libsndfile-backed pas_file_io_t and holds references to the file handle
+// and the ring's view until stop() has joined the thread.
 
 const napi_type_tag kPumpTag = {0x70617374'70756d70ULL, 0x00000000'00000001ULL};
 
-struct PumpState {
+// The file as the pump sees it: frames of the ring's sample format.
+struct PumpFile {
   FileWrap* w = nullptr;
-  pas_ring_t ring{};
   int format = PAS_FORMAT_FLOAT32;
-  bool record = true;
-  bool loop = false;
-  double samplerate = 48000;
-  std::string name;  // the file, for messages
-  struct timespec sleep{};
-  std::atomic<bool> stop_requested{false};
-  std::atomic<bool> finished{false};
-  std::atomic<double> frames{0};  // frames moved so far
-  pthread_t thread{};
-  bool started = false;
-  bool joined = false;
-  std::mutex error_mutex;
-  std::string error;  // set by the thread before it finishes
-  Napi::ObjectReference file_ref;
-  Napi::ObjectReference ring_ref;
-
-  void Fail(const std::string& message) {
-    std::lock_guard<std::mutex> lock(error_mutex);
-    if (error.empty()) error = message;
-  }
-  std::string Error() {
-    std::lock_guard<std::mutex> lock(error_mutex);
-    return error;
-  }
-  void Join() {
-    if (started && !joined) {
-      stop_requested.store(true, std::memory_order_release);
-      pthread_join(thread, nullptr);
-      joined = true;
-    }
-  }
 };
 
-std::string SecondsText(double frames, double samplerate) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f", samplerate > 0 ? frames / samplerate : 0.0);
-  return buf;
+int64_t PumpFileRead(void* user, void* dst, uint32_t frames) {
+  auto* f = static_cast<PumpFile*>(user);
+  if (f->w->sf == nullptr) return PAS_FILE_IO_CLOSED;
+  return ReadFrames(f->w, f->format, static_cast<uint8_t*>(dst), frames);
 }
 
-void* RecordThread(void* arg) {
-  auto* p = static_cast<PumpState*>(arg);
-  const size_t framebytes = p->ring.elementsize;
-  double total = 0;
-  for (;;) {
-    // read the flag before the count: after a stop request, whatever the
-    // count shows is final (the producer stopped first), so drain it and end
-    const bool stopping = p->stop_requested.load(std::memory_order_acquire);
-    void *r1, *r2;
-    uint32_t n1, n2;
-    const uint32_t avail = pas_ring_get_read_regions(&p->ring, pas_ring_read_available(&p->ring), &r1, &n1, &r2, &n2);
-    if (avail == 0) {
-      if (stopping) break;
-      nanosleep(&p->sleep, nullptr);
-      continue;
-    }
-    int64_t put = 0;
-    int64_t want = 0;
-    std::string sferr;
-    {
-      std::lock_guard<std::mutex> lock(p->w->mutex);
-      if (p->w->sf == nullptr) {
-        p->Fail("Error recording to " + p->name + ": the file was closed while recording; kept " +
-                std::to_string(static_cast<int64_t>(total)) + " frames (" + SecondsText(total, p->samplerate) + " s)");
-        break;
-      }
-      want = n1;
-      put = WriteFrames(p->w, p->format, static_cast<const uint8_t*>(r1), n1);
-      if (put == n1 && n2 > 0) {
-        want += n2;
-        put += WriteFrames(p->w, p->format, static_cast<const uint8_t*>(r2), n2);
-      }
-      if (put < want) sferr = sf_strerror(p->w->sf);
-    }
-    (void)framebytes;
-    if (put > 0) {
-      pas_ring_advance_read(&p->ring, static_cast<uint32_t>(put));
-      total += static_cast<double>(put);
-      p->frames.store(total, std::memory_order_relaxed);
-    }
-    if (put < want) {
-      // disk full or an I/O error: keep what was written, stop here
-      p->Fail("Error recording to " + p->name + ": " + (sferr.empty() ? "write failed" : sferr) + "; kept " +
-              std::to_string(static_cast<int64_t>(total)) + " frames (" + SecondsText(total, p->samplerate) + " s)");
-      break;
-    }
-  }
-  p->finished.store(true, std::memory_order_release);
-  return nullptr;
+int64_t PumpFileWrite(void* user, const void* src, uint32_t frames) {
+  auto* f = static_cast<PumpFile*>(user);
+  if (f->w->sf == nullptr) return PAS_FILE_IO_CLOSED;
+  return WriteFrames(f->w, f->format, static_cast<const uint8_t*>(src), frames);
 }
 
-void* PlayThread(void* arg) {
-  auto* p = static_cast<PumpState*>(arg);
-  double total = p->frames.load(std::memory_order_relaxed);
-  bool read_since_seek = true;
-  for (;;) {
-    if (p->stop_requested.load(std::memory_order_acquire)) break;
-    void *r1, *r2;
-    uint32_t n1, n2;
-    const uint32_t room = pas_ring_get_write_regions(&p->ring, pas_ring_write_available(&p->ring), &r1, &n1, &r2, &n2);
-    if (room == 0) {
-      nanosleep(&p->sleep, nullptr);
-      continue;
-    }
-    int64_t got = 0;
-    bool eof = false;
-    std::string sferr;
-    {
-      std::lock_guard<std::mutex> lock(p->w->mutex);
-      if (p->w->sf == nullptr) {
-        p->Fail("Error playing " + p->name + ": the file was closed while playing");
-        break;
-      }
-      got = ReadFrames(p->w, p->format, static_cast<uint8_t*>(r1), n1);
-      if (got == n1 && n2 > 0) got += ReadFrames(p->w, p->format, static_cast<uint8_t*>(r2), n2);
-      if (got < room) {
-        if (sf_error(p->w->sf) != SF_ERR_NO_ERROR) sferr = sf_strerror(p->w->sf);
-        eof = true;
-      }
-      if (eof && sferr.empty() && p->loop && (got > 0 || read_since_seek)) {
-        if (sf_seek(p->w->sf, 0, SEEK_SET) < 0) sferr = sf_strerror(p->w->sf);
-      }
-    }
-    if (got > 0) {
-      pas_ring_advance_write(&p->ring, static_cast<uint32_t>(got));
-      total += static_cast<double>(got);
-      p->frames.store(total, std::memory_order_relaxed);
-    }
-    if (!sferr.empty()) {
-      p->Fail("Error playing " + p->name + ": " + sferr + " after " + std::to_string(static_cast<int64_t>(total)) +
-              " frames");
-      break;
-    }
-    if (eof) {
-      // an empty file cannot loop: two reads in a row that got nothing
-      if (!p->loop || (got == 0 && !read_since_seek)) break;
-      read_since_seek = got > 0;
-    } else {
-      read_since_seek = true;
-    }
-  }
-  p->finished.store(true, std::memory_order_release);
-  return nullptr;
+int PumpFileSeekStart(void* user) {
+  auto* f = static_cast<PumpFile*>(user);
+  return f->w->sf != nullptr && sf_seek(f->w->sf, 0, SEEK_SET) >= 0 ? 0 : -1;
 }
+
+int PumpFileRewriteHeader(void* user) {
+  auto* f = static_cast<PumpFile*>(user);
+  if (f->w->sf != nullptr) sf_command(f->w->sf, SFC_UPDATE_HEADER_NOW, nullptr, 0);
+  return 0;
+}
+
+const char* PumpFileError(void* user) {
+  auto* f = static_cast<PumpFile*>(user);
+  if (f->w->sf == nullptr || sf_error(f->w->sf) == SF_ERR_NO_ERROR) return nullptr;
+  return sf_strerror(f->w->sf);
+}
+
+void PumpFileLock(void* user) { static_cast<PumpFile*>(user)->w->mutex.lock(); }
+void PumpFileUnlock(void* user) { static_cast<PumpFile*>(user)->w->mutex.unlock(); }
+
+struct PumpState {
+  PumpFile file;
+  pas_file_pump_t* pump = nullptr;
+  Napi::ObjectReference file_ref;
+  Napi::ObjectReference ring_ref;
+  ~PumpState() { pas_file_pump_destroy(pump); }  // stops the thread first
+};
 
 void FinalizePump(Napi::Env, PumpState* p) {
   // collected without stop(): end the thread before the memory goes
-  p->Join();
   delete p;
 }
 
@@ -888,8 +783,8 @@ PumpState* UnwrapPump(Napi::Env env, const Napi::Value& value) {
   return value.As<Napi::External<PumpState>>().Data();
 }
 
-// pumpRecord / pumpPlay(handle, ringView, {dtype, samplerate, blocksize, loop, name}) -> pump handle
-Napi::Value PumpStart(const Napi::CallbackInfo& info, bool record) {
+// pumpRecord / pumpPlay(handle, ringView, {format, samplerate, blocksize, loop, name}) -> pump handle
+Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
   Napi::Env env = info.Env();
   FileWrap* w = Unwrap(env, info[0]);
   if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
@@ -898,70 +793,71 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, bool record) {
   Napi::Uint8Array view = info[1].As<Napi::Uint8Array>();
   Napi::Object o = info[2].As<Napi::Object>();
   auto p = std::make_unique<PumpState>();
-  p->w = w;
-  p->record = record;
-  p->loop = o.Get("loop").ToBoolean().Value();
-  p->format = ParseFormat(env, o.Get("format"));
-  p->samplerate = NumberOr(o, "samplerate", 48000);
-  double blocksize = NumberOr(o, "blocksize", 0);
-  if (!(blocksize > 0)) blocksize = 256;
-  if (!(p->samplerate > 0)) throw Napi::TypeError::New(env, "samplerate must be positive");
-  Napi::Value name = o.Get("name");
-  p->name = name.IsString() ? name.As<Napi::String>().Utf8Value() : std::string("the sound file");
-  // half a period, within [0.5 ms, 50 ms]
-  double half = std::min(0.05, std::max(0.0005, blocksize / p->samplerate / 2));
-  p->sleep.tv_sec = 0;
-  p->sleep.tv_nsec = static_cast<long>(half * 1e9);
-  int rc = pas_ring_attach(&p->ring, view.Data(), view.ByteLength());
+  p->file.w = w;
+  p->file.format = ParseFormat(env, o.Get("format"));
+  pas_file_pump_config_t config{};
+  config.direction = direction;
+  config.loop = o.Get("loop").ToBoolean().Value() ? 1 : 0;
+  config.samplerate = NumberOr(o, "samplerate", 48000);
+  config.blocksize = NumberOr(o, "blocksize", 0);
+  if (!(config.samplerate > 0)) throw Napi::TypeError::New(env, "samplerate must be positive");
+  Napi::Value name_value = o.Get("name");
+  const std::string name = name_value.IsString() ? name_value.As<Napi::String>().Utf8Value() : "the sound file";
+  config.name = name.c_str();
+  pas_ring_t ring;
+  int rc = pas_ring_attach(&ring, view.Data(), view.ByteLength());
   if (rc != PAS_RING_OK) throw Napi::TypeError::New(env, std::string("ring: ") + pas_ring_strerror(rc));
-  const size_t framebytes = static_cast<size_t>(w->channels) * pas_format_size(p->format);
-  if (p->ring.elementsize != framebytes)
-    throw Napi::RangeError::New(env, "ring elementsize " + std::to_string(p->ring.elementsize) +
+  const size_t samplesize = pas_format_size(p->file.format);
+  const size_t framebytes = static_cast<size_t>(w->channels) * samplesize;
+  if (ring.elementsize != framebytes)
+    throw Napi::RangeError::New(env, "ring elementsize " + std::to_string(ring.elementsize) +
                                          " does not match the file's frame (" + std::to_string(w->channels) +
-                                         " channels x " + std::to_string(pas_format_size(p->format)) + " bytes)");
+                                         " channels x " + std::to_string(samplesize) + " bytes)");
+  pas_file_io_t io{};
+  io.user = &p->file;
+  io.read = PumpFileRead;
+  io.write = PumpFileWrite;
+  io.seek_start = PumpFileSeekStart;
+  io.error = PumpFileError;
+  io.lock = PumpFileLock;
+  io.unlock = PumpFileUnlock;
   {
     std::lock_guard<std::mutex> lock(w->mutex);
     if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
-    if (p->record) {
-      // rewrite the header after every write: a killed process leaves a
-      // file that opens with every frame written. Not for the streamed
-      // containers, which have no length in a header: libsndfile's header
-      // rewrite breaks an Ogg stream (the file then reads with no length).
-      SF_INFO current{};
-      sf_command(w->sf, SFC_GET_CURRENT_SF_INFO, &current, sizeof current);
-      const int major = current.format & SF_FORMAT_TYPEMASK;
-      if (major != SF_FORMAT_OGG && major != SF_FORMAT_MPEG) sf_command(w->sf, SFC_SET_UPDATE_HEADER_AUTO, nullptr, SF_TRUE);
-    } else {
-      // fill the ring before returning, so the stream starts with data
-      void *r1, *r2;
-      uint32_t n1, n2;
-      const uint32_t room = pas_ring_get_write_regions(&p->ring, pas_ring_write_available(&p->ring), &r1, &n1, &r2, &n2);
-      int64_t got = room == 0 ? 0 : ReadFrames(w, p->format, static_cast<uint8_t*>(r1), n1);
-      if (got == n1 && n2 > 0) got += ReadFrames(w, p->format, static_cast<uint8_t*>(r2), n2);
-      if (got > 0) pas_ring_advance_write(&p->ring, static_cast<uint32_t>(got));
-      p->frames.store(static_cast<double>(got));
-    }
+    // Record: the header is rewritten after every write, so a killed
+    // process leaves a file that opens with every frame written. Not for
+    // the streamed containers, which have no length in a header:
+    // libsndfile's header rewrite breaks an Ogg stream (the file then reads
+    // with no length).
+    SF_INFO current{};
+    sf_command(w->sf, SFC_GET_CURRENT_SF_INFO, &current, sizeof current);
+    const int major = current.format & SF_FORMAT_TYPEMASK;
+    if (major != SF_FORMAT_OGG && major != SF_FORMAT_MPEG) io.rewrite_header = PumpFileRewriteHeader;
   }
+  rc = pas_file_pump_create(&p->pump, &config, &ring, &io);
+  if (rc != PAS_FILE_PUMP_OK) throw Napi::Error::New(env, pas_file_pump_strerror(rc));
+  // play: fill the ring before returning, so the stream starts with data
+  if (direction == PAS_FILE_PUMP_PLAY && pas_file_pump_prefill(p->pump) == PAS_FILE_IO_CLOSED)
+    throw Napi::Error::New(env, "sound file is closed");
   p->file_ref = Napi::Persistent(info[0].As<Napi::Object>());
   p->ring_ref = Napi::Persistent(view.As<Napi::Object>());
-  if (pthread_create(&p->thread, nullptr, p->record ? RecordThread : PlayThread, p.get()) != 0)
-    throw Napi::Error::New(env, "could not start the pump thread");
-  p->started = true;
+  rc = pas_file_pump_start(p->pump);
+  if (rc != PAS_FILE_PUMP_OK) throw Napi::Error::New(env, pas_file_pump_strerror(rc));
   PumpState* raw = p.release();
   Napi::External<PumpState> handle = Napi::External<PumpState>::New(env, raw, FinalizePump);
   napi_type_tag_object(env, handle, &kPumpTag);
   return handle;
 }
 
-Napi::Value PumpRecord(const Napi::CallbackInfo& info) { return PumpStart(info, true); }
-Napi::Value PumpPlay(const Napi::CallbackInfo& info) { return PumpStart(info, false); }
+Napi::Value PumpRecord(const Napi::CallbackInfo& info) { return PumpStart(info, PAS_FILE_PUMP_RECORD); }
+Napi::Value PumpPlay(const Napi::CallbackInfo& info) { return PumpStart(info, PAS_FILE_PUMP_PLAY); }
 
 Napi::Object PumpStatusObject(Napi::Env env, PumpState* p) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("running", Napi::Boolean::New(env, p->started && !p->finished.load(std::memory_order_acquire)));
-  o.Set("frames", Napi::Number::New(env, p->frames.load(std::memory_order_relaxed)));
-  std::string error = p->Error();
-  if (!error.empty()) o.Set("error", Napi::String::New(env, error));
+  o.Set("running", Napi::Boolean::New(env, pas_file_pump_running(p->pump) != 0));
+  o.Set("frames", Napi::Number::New(env, static_cast<double>(pas_file_pump_frames(p->pump))));
+  const char* error = pas_file_pump_error(p->pump);
+  if (error != nullptr) o.Set("error", Napi::String::New(env, error));
   return o;
 }
 
@@ -976,15 +872,9 @@ class PumpStopWorker : public Napi::AsyncWorker {
       : Napi::AsyncWorker(env, "pastream-sndfile-pump-stop"), deferred_(Napi::Promise::Deferred::New(env)),
         handle_(Napi::Persistent(handle.As<Napi::Object>())), p_(p) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    if (p_->started && !p_->joined) {
-      p_->stop_requested.store(true, std::memory_order_release);
-      pthread_join(p_->thread, nullptr);
-    }
-  }
+  void Execute() override { pas_file_pump_stop(p_->pump); }
   void OnOK() override {
     Napi::Env env = Env();
-    p_->joined = true;
     if (!p_->file_ref.IsEmpty()) p_->file_ref.Reset();
     if (!p_->ring_ref.IsEmpty()) p_->ring_ref.Reset();
     deferred_.Resolve(PumpStatusObject(env, p_));
