@@ -5,6 +5,7 @@
       "sources": [
         "src/binding/sndfile.cc",
         "src/binding/args.cc",
+        "src/binding/errors.cc",
         "src/binding/samples.cc",
         "src/binding/formats.cc",
         "src/binding/file_ops.cc",

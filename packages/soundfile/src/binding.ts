@@ -32,6 +32,44 @@ export interface NativeOpenOptions {
   blocking: boolean
 }
 
+/**
+ * The stable `code` every error thrown by the addon carries (see
+ * src/binding/glue.h). TypeScript maps codes to its error classes and never
+ * parses a message.
+ *
+ * - `ERR_SOUNDFILE_CLOSED`: a call on a closed file ("sound file is closed")
+ * - `ERR_SOUNDFILE_LIBSNDFILE`: libsndfile failed; the error also carries
+ *   `sndfileErrorCode` (sf_error's number)
+ * - `ERR_SOUNDFILE_INVALID_HANDLE`: a TypeError: not a sound file or pump handle
+ * - `ERR_SOUNDFILE_INVALID_ARG`: a TypeError or RangeError: an argument of
+ *   the wrong type, size or range
+ * - `ERR_SOUNDFILE_DETACHED`: a read's output array was detached or shrunk meanwhile
+ * - `ERR_SOUNDFILE_PUMP`: a pump thread could not be set up
+ *
+ * @example
+ * ```ts
+ * try {
+ *   native().info(handle)
+ * } catch (error) {
+ *   if ((error as NativeError).code === 'ERR_SOUNDFILE_CLOSED') console.log('closed')
+ * }
+ * ```
+ */
+export type NativeErrorCode =
+  | 'ERR_SOUNDFILE_CLOSED'
+  | 'ERR_SOUNDFILE_LIBSNDFILE'
+  | 'ERR_SOUNDFILE_INVALID_HANDLE'
+  | 'ERR_SOUNDFILE_INVALID_ARG'
+  | 'ERR_SOUNDFILE_DETACHED'
+  | 'ERR_SOUNDFILE_PUMP'
+
+/** An error as the addon throws it: an Error (or TypeError/RangeError) with a code. */
+export interface NativeError extends Error {
+  code: NativeErrorCode
+  /** libsndfile's error number, on ERR_SOUNDFILE_LIBSNDFILE */
+  sndfileErrorCode?: number
+}
+
 declare const handleBrand: unique symbol
 /** Opaque, type-tagged native handle of an open SNDFILE. */
 export type NativeFileHandle = { readonly [handleBrand]: 'sndfile' }

@@ -20,7 +20,7 @@ int ParseFormat(Napi::Env env, const Napi::Value& value) {
     const int format = value.As<Napi::Number>().Int32Value();
     if (pas_format_size(format) != 0 && value.As<Napi::Number>().DoubleValue() == format) return format;
   }
-  throw Napi::TypeError::New(env, "dtype must be a format code (formatCodes: float32 1 ... uint8 6)");
+  throw CodedTypeError(env, "dtype must be a format code (formatCodes: float32 1 ... uint8 6)");
 }
 
 napi_typedarray_type ArrayTypeOf(int format) {
@@ -43,14 +43,8 @@ FileWrap* Unwrap(Napi::Env env, const Napi::Value& value) {
   if (value.IsExternal()) {
     if (napi_check_object_type_tag(env, value, &kFileTag, &ok) != napi_ok) ok = false;
   }
-  if (!ok) throw Napi::TypeError::New(env, "expected a sound file handle");
+  if (!ok) throw CodedTypeError(env, "expected a sound file handle", kErrInvalidHandle);
   return value.As<Napi::External<FileWrap>>().Data();
-}
-
-Napi::Error MakeSndfileError(Napi::Env env, const std::string& message, int code) {
-  Napi::Error error = Napi::Error::New(env, message);
-  error.Set("sndfileErrorCode", Napi::Number::New(env, code));
-  return error;
 }
 
 double NumberOr(const Napi::Object& o, const char* key, double fallback) {
@@ -59,21 +53,21 @@ double NumberOr(const Napi::Object& o, const char* key, double fallback) {
 }
 
 int64_t FramesArg(Napi::Env env, const Napi::Value& value) {
-  if (!value.IsNumber()) throw Napi::TypeError::New(env, "frames must be a number");
+  if (!value.IsNumber()) throw CodedTypeError(env, "frames must be a number");
   double f = value.As<Napi::Number>().DoubleValue();
   if (!(f >= 0) || f > 9007199254740991.0 || std::floor(f) != f)
-    throw Napi::TypeError::New(env, "frames must be a non-negative integer");
+    throw CodedTypeError(env, "frames must be a non-negative integer");
   return static_cast<int64_t>(f);
 }
 
 // The typed array for `frames` frames of format: checked for type and size.
 Napi::TypedArray SamplesArg(Napi::Env env, const Napi::Value& value, int format, int64_t frames, int channels) {
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != ArrayTypeOf(format))
-    throw Napi::TypeError::New(env, "samples must be the typed array of the dtype");
+    throw CodedTypeError(env, "samples must be the typed array of the dtype");
   Napi::TypedArray array = value.As<Napi::TypedArray>();
   const double need = static_cast<double>(frames) * channels * pas_format_size(format);
   if (need > static_cast<double>(array.ByteLength()))
-    throw Napi::RangeError::New(env, "samples array is too small for the frames");
+    throw CodedRangeError(env, "samples array is too small for the frames");
   return array;
 }
 

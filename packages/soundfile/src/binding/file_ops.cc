@@ -16,7 +16,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FileWrap* w = Unwrap(env, info[0]);
   std::lock_guard<std::mutex> lock(w->mutex);
-  if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
+  if (w->sf == nullptr) throw ClosedError(env);
   SF_INFO sfinfo;
   std::memset(&sfinfo, 0, sizeof sfinfo);
   sf_command(w->sf, SFC_GET_CURRENT_SF_INFO, &sfinfo, sizeof sfinfo);
@@ -50,11 +50,11 @@ class FileWorker : public Napi::AsyncWorker {
   // Rejects when closed or failed; returns true if it did.
   bool RejectIfFailed(Napi::Env env) {
     if (closed_) {
-      deferred_.Reject(Napi::Error::New(env, "sound file is closed").Value());
+      deferred_.Reject(ClosedError(env).Value());
       return true;
     }
     if (code_ != SF_ERR_NO_ERROR) {
-      deferred_.Reject(MakeSndfileError(env, message_, code_).Value());
+      deferred_.Reject(SndfileError(env, message_, code_).Value());
       return true;
     }
     return false;
@@ -90,7 +90,7 @@ class ReadWorker : public FileWorker {
     const size_t bytes = static_cast<size_t>(got_) * w_->channels * pas_format_size(format_);
     // the array may have been transferred (detached) meanwhile
     if (out.ByteLength() < bytes) {
-      deferred_.Reject(Napi::Error::New(env, "the output array was detached or shrunk during read").Value());
+      deferred_.Reject(CodedError(env, kErrDetached, "the output array was detached or shrunk during read").Value());
       return;
     }
     if (bytes > 0) std::memcpy(DataOf(out), buffer_.data(), bytes);
@@ -170,10 +170,10 @@ Napi::Value ReadSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto [w, format, frames, out] = ParseIoArgs(info);
   std::lock_guard<std::mutex> lock(w->mutex);
-  if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
+  if (w->sf == nullptr) throw ClosedError(env);
   int64_t got = ReadFrames(w, format, DataOf(out), frames);
   if (got < frames && sf_error(w->sf) != SF_ERR_NO_ERROR)
-    throw MakeSndfileError(env, sf_strerror(w->sf), sf_error(w->sf));
+    throw SndfileError(env, sf_strerror(w->sf), sf_error(w->sf));
   return Napi::Number::New(env, static_cast<double>(got));
 }
 
@@ -191,12 +191,12 @@ Napi::Value WriteSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto [w, format, frames, data] = ParseIoArgs(info);
   std::lock_guard<std::mutex> lock(w->mutex);
-  if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
+  if (w->sf == nullptr) throw ClosedError(env);
   int64_t put = WriteFrames(w, format, DataOf(data), frames);
   if (put < frames) {
     int code = sf_error(w->sf);
-    if (code != SF_ERR_NO_ERROR) throw MakeSndfileError(env, sf_strerror(w->sf), code);
-    throw MakeSndfileError(env, "wrote " + std::to_string(put) + " of " + std::to_string(frames) + " frames",
+    if (code != SF_ERR_NO_ERROR) throw SndfileError(env, sf_strerror(w->sf), code);
+    throw SndfileError(env, "wrote " + std::to_string(put) + " of " + std::to_string(frames) + " frames",
                            SF_ERR_SYSTEM);
   }
   return Napi::Number::New(env, static_cast<double>(put));
@@ -206,13 +206,13 @@ Napi::Value WriteSync(const Napi::CallbackInfo& info) {
 Napi::Value Seek(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FileWrap* w = Unwrap(env, info[0]);
-  if (!info[1].IsNumber() || !info[2].IsNumber()) throw Napi::TypeError::New(env, "seek(handle, frames, whence)");
+  if (!info[1].IsNumber() || !info[2].IsNumber()) throw CodedTypeError(env, "seek(handle, frames, whence)");
   sf_count_t frames = static_cast<sf_count_t>(info[1].As<Napi::Number>().Int64Value());
   int whence = info[2].As<Napi::Number>().Int32Value();
   std::lock_guard<std::mutex> lock(w->mutex);
-  if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
+  if (w->sf == nullptr) throw ClosedError(env);
   sf_count_t position = sf_seek(w->sf, frames, whence);
-  if (position < 0) throw MakeSndfileError(env, sf_strerror(w->sf), sf_error(w->sf));
+  if (position < 0) throw SndfileError(env, sf_strerror(w->sf), sf_error(w->sf));
   return Napi::Number::New(env, static_cast<double>(position));
 }
 
@@ -234,7 +234,7 @@ class CloseWorker : public FileWorker {
     Napi::Env env = Env();
     if (w_->env_state) w_->env_state->files.erase(w_);
     if (rc_ != 0) {
-      deferred_.Reject(MakeSndfileError(env, sf_error_number(rc_), rc_).Value());
+      deferred_.Reject(SndfileError(env, sf_error_number(rc_), rc_).Value());
       return;
     }
     deferred_.Resolve(env.Undefined());
@@ -259,7 +259,7 @@ Napi::Value CloseSync(const Napi::CallbackInfo& info) {
   FileWrap* w = Unwrap(env, info[0]);
   int rc = CloseNow(w);
   if (w->env_state) w->env_state->files.erase(w);
-  if (rc != 0) throw MakeSndfileError(env, sf_error_number(rc), rc);
+  if (rc != 0) throw SndfileError(env, sf_error_number(rc), rc);
   return env.Undefined();
 }
 

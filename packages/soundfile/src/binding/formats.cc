@@ -41,7 +41,7 @@ Napi::Value Subtypes(const Napi::CallbackInfo& info) {
 Napi::Value FormatCheck(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
-    throw Napi::TypeError::New(env, "formatCheck(format, samplerate, channels)");
+    throw CodedTypeError(env, "formatCheck(format, samplerate, channels)");
   SF_INFO sfinfo;
   std::memset(&sfinfo, 0, sizeof sfinfo);
   sfinfo.format = info[0].As<Napi::Number>().Int32Value();

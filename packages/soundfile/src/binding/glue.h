@@ -36,6 +36,39 @@ struct EnvState {
   std::set<FileWrap*> files;  // main thread only
 };
 
+// ---- errors.cc: every error the addon throws carries a stable `code` ----
+//
+// The codes (exported as NativeErrorCode from src/binding.ts; TypeScript
+// maps them to its error classes, never parses a message):
+//   ERR_SOUNDFILE_CLOSED         Error "sound file is closed": a call on a
+//                                closed file (or closed under a pump)
+//   ERR_SOUNDFILE_LIBSNDFILE     Error with libsndfile's text and
+//                                `sndfileErrorCode` (sf_error's number)
+//   ERR_SOUNDFILE_INVALID_HANDLE TypeError: not a sound file / pump handle
+//   ERR_SOUNDFILE_INVALID_ARG    TypeError or RangeError: an argument of the
+//                                wrong type, size or range (dtype, frames,
+//                                samples, target, mode, ring, options)
+//   ERR_SOUNDFILE_DETACHED       Error: the output array of a read was
+//                                detached or shrunk while the read ran
+//   ERR_SOUNDFILE_PUMP           Error: a pump thread could not be set up
+//                                (out of memory, no thread)
+inline constexpr const char* kErrClosed = "ERR_SOUNDFILE_CLOSED";
+inline constexpr const char* kErrLibsndfile = "ERR_SOUNDFILE_LIBSNDFILE";
+inline constexpr const char* kErrInvalidHandle = "ERR_SOUNDFILE_INVALID_HANDLE";
+inline constexpr const char* kErrInvalidArg = "ERR_SOUNDFILE_INVALID_ARG";
+inline constexpr const char* kErrDetached = "ERR_SOUNDFILE_DETACHED";
+inline constexpr const char* kErrPump = "ERR_SOUNDFILE_PUMP";
+
+// An Error with message and code.
+Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message);
+// Error "sound file is closed", ERR_SOUNDFILE_CLOSED.
+Napi::Error ClosedError(Napi::Env env);
+// libsndfile's text and error number, ERR_SOUNDFILE_LIBSNDFILE.
+Napi::Error SndfileError(Napi::Env env, const std::string& message, int sndfile_code);
+// TypeError / RangeError with code (ERR_SOUNDFILE_INVALID_ARG or _HANDLE).
+Napi::Error CodedTypeError(Napi::Env env, const std::string& message, const char* code = kErrInvalidArg);
+Napi::Error CodedRangeError(Napi::Env env, const std::string& message);
+
 // ---- args.cc: arguments and results ----
 
 // A dtype argument: core-native's format code (pas_format_t).
@@ -44,8 +77,6 @@ int ParseFormat(Napi::Env env, const Napi::Value& value);
 napi_typedarray_type ArrayTypeOf(int format);
 // The FileWrap of a type-tagged file handle; TypeError otherwise.
 FileWrap* Unwrap(Napi::Env env, const Napi::Value& value);
-// An Error carrying libsndfile's error number.
-Napi::Error MakeSndfileError(Napi::Env env, const std::string& message, int code);
 double NumberOr(const Napi::Object& o, const char* key, double fallback);
 int64_t FramesArg(Napi::Env env, const Napi::Value& value);
 // The typed array for `frames` frames of format: checked for type and size.

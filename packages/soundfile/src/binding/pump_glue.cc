@@ -80,7 +80,7 @@ PumpState* UnwrapPump(Napi::Env env, const Napi::Value& value) {
   if (value.IsExternal()) {
     if (napi_check_object_type_tag(env, value, &kPumpTag, &ok) != napi_ok) ok = false;
   }
-  if (!ok) throw Napi::TypeError::New(env, "expected a pump handle");
+  if (!ok) throw CodedTypeError(env, "expected a pump handle", kErrInvalidHandle);
   return value.As<Napi::External<PumpState>>().Data();
 }
 
@@ -89,8 +89,8 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
   Napi::Env env = info.Env();
   FileWrap* w = Unwrap(env, info[0]);
   if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
-    throw Napi::TypeError::New(env, "ring must be a Uint8Array view of shared memory");
-  if (!info[2].IsObject()) throw Napi::TypeError::New(env, "options must be an object");
+    throw CodedTypeError(env, "ring must be a Uint8Array view of shared memory");
+  if (!info[2].IsObject()) throw CodedTypeError(env, "options must be an object");
   Napi::Uint8Array view = info[1].As<Napi::Uint8Array>();
   Napi::Object o = info[2].As<Napi::Object>();
   auto p = std::make_unique<PumpState>();
@@ -101,17 +101,17 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
   config.loop = o.Get("loop").ToBoolean().Value() ? 1 : 0;
   config.samplerate = NumberOr(o, "samplerate", 48000);
   config.blocksize = NumberOr(o, "blocksize", 0);
-  if (!(config.samplerate > 0)) throw Napi::TypeError::New(env, "samplerate must be positive");
+  if (!(config.samplerate > 0)) throw CodedTypeError(env, "samplerate must be positive");
   Napi::Value name_value = o.Get("name");
   const std::string name = name_value.IsString() ? name_value.As<Napi::String>().Utf8Value() : "the sound file";
   config.name = name.c_str();
   pas_ring_t ring;
   int rc = pas_ring_attach(&ring, view.Data(), view.ByteLength());
-  if (rc != PAS_RING_OK) throw Napi::TypeError::New(env, std::string("ring: ") + pas_ring_strerror(rc));
+  if (rc != PAS_RING_OK) throw CodedTypeError(env, std::string("ring: ") + pas_ring_strerror(rc));
   const size_t samplesize = pas_format_size(p->file.format);
   const size_t framebytes = static_cast<size_t>(w->channels) * samplesize;
   if (ring.elementsize != framebytes)
-    throw Napi::RangeError::New(env, "ring elementsize " + std::to_string(ring.elementsize) +
+    throw CodedRangeError(env, "ring elementsize " + std::to_string(ring.elementsize) +
                                          " does not match the file's frame (" + std::to_string(w->channels) +
                                          " channels x " + std::to_string(samplesize) + " bytes)");
   pas_file_io_t io{};
@@ -124,7 +124,7 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
   io.unlock = PumpFileUnlock;
   {
     std::lock_guard<std::mutex> lock(w->mutex);
-    if (w->sf == nullptr) throw Napi::Error::New(env, "sound file is closed");
+    if (w->sf == nullptr) throw ClosedError(env);
     // Record: the header is rewritten after every write, so a killed
     // process leaves a file that opens with every frame written. Not for
     // the streamed containers, which have no length in a header:
@@ -136,14 +136,14 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
     if (major != SF_FORMAT_OGG && major != SF_FORMAT_MPEG) io.rewrite_header = PumpFileRewriteHeader;
   }
   rc = pas_file_pump_create(&p->pump, &config, &ring, &io);
-  if (rc != PAS_FILE_PUMP_OK) throw Napi::Error::New(env, pas_file_pump_strerror(rc));
+  if (rc != PAS_FILE_PUMP_OK) throw CodedError(env, kErrPump, pas_file_pump_strerror(rc));
   // play: fill the ring before returning, so the stream starts with data
   if (direction == PAS_FILE_PUMP_PLAY && pas_file_pump_prefill(p->pump) == PAS_FILE_IO_CLOSED)
-    throw Napi::Error::New(env, "sound file is closed");
+    throw ClosedError(env);
   p->file_ref = Napi::Persistent(info[0].As<Napi::Object>());
   p->ring_ref = Napi::Persistent(view.As<Napi::Object>());
   rc = pas_file_pump_start(p->pump);
-  if (rc != PAS_FILE_PUMP_OK) throw Napi::Error::New(env, pas_file_pump_strerror(rc));
+  if (rc != PAS_FILE_PUMP_OK) throw CodedError(env, kErrPump, pas_file_pump_strerror(rc));
   PumpState* raw = p.release();
   Napi::External<PumpState> handle = Napi::External<PumpState>::New(env, raw, FinalizePump);
   napi_type_tag_object(env, handle, &kPumpTag);

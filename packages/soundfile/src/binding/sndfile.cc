@@ -105,13 +105,13 @@ void ReadOpenRequest(const Napi::CallbackInfo& info, OpenRequest* r) {
     r->fd = info[0].As<Napi::Number>().Int32Value();
     r->use_fd = true;
   } else {
-    throw Napi::TypeError::New(env, "target must be a path or a file descriptor");
+    throw CodedTypeError(env, "target must be a path or a file descriptor");
   }
-  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "mode must be a number");
+  if (!info[1].IsNumber()) throw CodedTypeError(env, "mode must be a number");
   r->mode = info[1].As<Napi::Number>().Int32Value();
   if (r->mode != SFM_READ && r->mode != SFM_WRITE && r->mode != SFM_RDWR)
-    throw Napi::TypeError::New(env, "mode must be SFM_READ, SFM_WRITE or SFM_RDWR");
-  if (!info[2].IsObject()) throw Napi::TypeError::New(env, "info must be an object");
+    throw CodedTypeError(env, "mode must be SFM_READ, SFM_WRITE or SFM_RDWR");
+  if (!info[2].IsObject()) throw CodedTypeError(env, "info must be an object");
   Napi::Object o = info[2].As<Napi::Object>();
   std::memset(&r->info, 0, sizeof r->info);
   r->info.samplerate = static_cast<int>(NumberOr(o, "samplerate", 0));
@@ -163,7 +163,7 @@ Napi::Value OpenSync(const Napi::CallbackInfo& info) {
   OpenRequest r;
   ReadOpenRequest(info, &r);
   r.Run();
-  if (r.sf == nullptr) throw MakeSndfileError(env, r.message, r.code);
+  if (r.sf == nullptr) throw SndfileError(env, r.message, r.code);
   return MakeHandle(env, r);
 }
 
@@ -177,7 +177,7 @@ class OpenWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     if (request.sf == nullptr) {
-      deferred_.Reject(MakeSndfileError(env, request.message, request.code).Value());
+      deferred_.Reject(SndfileError(env, request.message, request.code).Value());
       return;
     }
     deferred_.Resolve(MakeHandle(env, request));
