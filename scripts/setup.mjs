@@ -26,6 +26,7 @@ const systemPackages = [
   'libsndfile1', 'libsndfile1-dev', // libsndfile runtime and headers (@pastream/soundfile)
   'jackd2', // the JACK server: the virtual loopback device for tests and `npm start`
   'python3', 'make', 'g++', 'pkg-config', // node-gyp
+  'valgrind', // core-native: scripts/test-c.sh runs the C unit tests under memcheck too
   'sox', // the soundfile tests check that finalized recordings open in sox too; the CLI tests pipe from it
   'chromium', // dsp-examples: the scope page's test drives it headless (playwright-core, executablePath)
   'fonts-dejavu-core', // dsp-examples: the PNG plot's axis labels

@@ -2,7 +2,18 @@
   "targets": [
     {
       "target_name": "pastream_sndfile",
-      "sources": ["src/binding/sndfile.cc", "../core-native/src/core/ring.c"],
+      "sources": [
+        "src/binding/sndfile.cc",
+        "src/binding/args.cc",
+        "src/binding/errors.cc",
+        "src/binding/samples.cc",
+        "src/binding/formats.cc",
+        "src/binding/file_ops.cc",
+        "src/binding/pump_glue.cc",
+        "../core-native/src/core/ring.c",
+        "../core-native/src/core/convert.c",
+        "../core-native/src/core/file_pump.c"
+      ],
       "include_dirs": ["../core-native/include", "<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-fvisibility=hidden"],

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds and runs the C core's unit tests (src/core/*.test.c) twice: once
-# plain, once under AddressSanitizer + UndefinedBehaviorSanitizer. Binaries
+# Builds and runs the C core's unit tests (src/core/*.test.c) three times:
+# plain, under AddressSanitizer + UndefinedBehaviorSanitizer, and under
+# valgrind (memcheck; the ring's two-thread stress tests are left out there:
+# slow under valgrind, and ASan covers them). Binaries
 # go to test/bin/ (gitignored). Fails on any compile error, warning or test
 # failure. Works from any cwd.
 #
@@ -8,7 +10,8 @@
 #   scripts/test-c.sh ring       # only tests whose name contains "ring"
 #                                # (arguments are passed to every binary)
 #
-# Env: CC (default cc); VALGRIND=0 skips the optional valgrind pass.
+# Env: CC (default cc); VALGRIND=0 skips the valgrind pass (valgrind is a
+# system package scripts/setup.mjs installs).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,8 +26,8 @@ CFLAGS=(-std=c11 -O1 -g -Wall -Wextra -Werror -pthread -Iinclude)
 SANFLAGS=(-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer
           -fno-sanitize-recover=all)
 LIBS=(-lm)
-CORE=(src/core/ring.c src/core/callback.c)
-TESTS=(ring callback)
+CORE=(src/core/ring.c src/core/callback.c src/core/convert.c src/core/file_pump.c)
+TESTS=(ring callback convert file_pump)
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -62,15 +65,26 @@ for t in "${TESTS[@]}"; do
   run "$BIN/$t-test-asan" "$@"
 done
 
-# Optional: the ring's single-thread tests under valgrind (memcheck), when
-# valgrind is installed. The two-thread stress tests are left out: slow
-# under valgrind, and ASan already covers them.
-if [[ "${VALGRIND:-1}" != 0 && $# -eq 0 ]] && command -v valgrind >/dev/null 2>&1; then
-  echo "== valgrind ring-test (single-thread tests)"
-  if ! valgrind --error-exitcode=1 -q "$BIN/ring-test" bytes_and_layout init_errors \
-      attach_errors empty_full_edges split_regions index_wrap set_read_index random_single; then
-    echo "!! valgrind ring-test failed"
-    failed+=("valgrind ring-test")
+valgrind_run() { # binary args...
+  echo "== valgrind $*"
+  if ! valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q "$@"; then
+    echo "!! valgrind $1 failed"
+    failed+=("valgrind $1")
+  fi
+}
+
+if [[ "${VALGRIND:-1}" != 0 ]]; then
+  if ! command -v valgrind >/dev/null 2>&1; then
+    echo "!! valgrind is not installed (node scripts/setup.mjs installs it; VALGRIND=0 skips this pass)"
+    failed+=("valgrind missing")
+  elif (($# == 0)); then
+    valgrind_run "$BIN/ring-test" bytes_and_layout init_errors attach_errors empty_full_edges \
+      split_regions index_wrap set_read_index random_single
+    valgrind_run "$BIN/callback-test"
+    valgrind_run "$BIN/convert-test"
+    valgrind_run "$BIN/file_pump-test"
+  else
+    for t in "${TESTS[@]}"; do valgrind_run "$BIN/$t-test" "$@"; done
   fi
 fi
 

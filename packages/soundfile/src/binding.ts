@@ -30,11 +30,53 @@ export interface NativeOpenOptions {
   blocking: boolean
 }
 
+/**
+ * The stable `code` every error thrown by the addon carries (see
+ * src/binding/glue.h). TypeScript maps codes to its error classes and never
+ * parses a message.
+ *
+ * - `ERR_SOUNDFILE_CLOSED`: a call on a closed file ("sound file is closed")
+ * - `ERR_SOUNDFILE_LIBSNDFILE`: libsndfile failed; the error also carries
+ *   `sndfileErrorCode` (sf_error's number)
+ * - `ERR_SOUNDFILE_INVALID_HANDLE`: a TypeError: not a sound file or pump handle
+ * - `ERR_SOUNDFILE_INVALID_ARG`: a TypeError or RangeError: an argument of
+ *   the wrong type, size or range
+ * - `ERR_SOUNDFILE_DETACHED`: a read's output array was detached or shrunk meanwhile
+ * - `ERR_SOUNDFILE_PUMP`: a pump thread could not be set up
+ *
+ * @example
+ * ```ts
+ * try {
+ *   native().info(handle)
+ * } catch (error) {
+ *   if ((error as NativeError).code === 'ERR_SOUNDFILE_CLOSED') console.log('closed')
+ * }
+ * ```
+ */
+export type NativeErrorCode =
+  | 'ERR_SOUNDFILE_CLOSED'
+  | 'ERR_SOUNDFILE_LIBSNDFILE'
+  | 'ERR_SOUNDFILE_INVALID_HANDLE'
+  | 'ERR_SOUNDFILE_INVALID_ARG'
+  | 'ERR_SOUNDFILE_DETACHED'
+  | 'ERR_SOUNDFILE_PUMP'
+
+/** An error as the addon throws it: an Error (or TypeError/RangeError) with a code. */
+export interface NativeError extends Error {
+  code: NativeErrorCode
+  /** libsndfile's error number, on ERR_SOUNDFILE_LIBSNDFILE */
+  sndfileErrorCode?: number
+}
+
 declare const handleBrand: unique symbol
 /** Opaque, type-tagged native handle of an open SNDFILE. */
 export type NativeFileHandle = { readonly [handleBrand]: 'sndfile' }
 
-/** Samples as the addon takes them: the typed array of the dtype (int24: packed bytes). */
+/**
+ * Samples as the addon takes them: the typed array of the dtype (int24:
+ * packed bytes). The addon takes a dtype as core-native's format code
+ * (`formatCodes[dtype]`), the same number core-native's addon takes.
+ */
 export type NativeSamples = Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array
 
 export interface NativeAddon {
@@ -55,10 +97,10 @@ export interface NativeAddon {
     options: NativeOpenOptions,
   ): { handle: NativeFileHandle; info: NativeInfo }
   info(handle: NativeFileHandle): NativeInfo
-  read(handle: NativeFileHandle, dtype: string, frames: number, out: NativeSamples): Promise<number>
-  readSync(handle: NativeFileHandle, dtype: string, frames: number, out: NativeSamples): number
-  write(handle: NativeFileHandle, dtype: string, frames: number, data: NativeSamples): Promise<number>
-  writeSync(handle: NativeFileHandle, dtype: string, frames: number, data: NativeSamples): number
+  read(handle: NativeFileHandle, format: number, frames: number, out: NativeSamples): Promise<number>
+  readSync(handle: NativeFileHandle, format: number, frames: number, out: NativeSamples): number
+  write(handle: NativeFileHandle, format: number, frames: number, data: NativeSamples): Promise<number>
+  writeSync(handle: NativeFileHandle, format: number, frames: number, data: NativeSamples): number
   seek(handle: NativeFileHandle, frames: number, whence: number): number
   close(handle: NativeFileHandle): Promise<void>
   closeSync(handle: NativeFileHandle): void
@@ -74,7 +116,8 @@ declare const pumpBrand: unique symbol
 export type NativePumpHandle = { readonly [pumpBrand]: 'pump' }
 
 export interface NativePumpOptions {
-  dtype: string
+  /** the ring's sample format: core-native's `formatCodes[dtype]` */
+  format: number
   /** with blocksize: the thread sleeps about half a period between polls */
   samplerate: number
   blocksize: number

@@ -6,6 +6,7 @@
  * until stop() has joined the thread).
  */
 import { RingBuffer, sampleSizes, type DType, type DuplexStream, type InputStream, type OutputStream, type RingEndpointContext, type RingEndpointPump } from '@pastream/stream'
+import { formatCodes } from '@pastream/core-native'
 import { native, type NativePumpHandle, type NativePumpStatus } from './binding.js'
 import { SoundFileError } from './errors.js'
 import type { SoundFile } from './sound-file.js'
@@ -98,7 +99,7 @@ export function recordToFile<D extends DType>(
   const { handle, name } = file.pumpTarget('record')
   const ring = new RingBuffer(file.channels * stream.samplesize, checkRingSize(options.buffersize ?? stream.buffersize))
   const pump = native().pumpRecord(handle, ring.view, {
-    dtype: stream.dtype,
+    format: formatCodes[stream.dtype],
     samplerate: stream.samplerate,
     blocksize: stream.blocksize,
     name,
@@ -125,7 +126,7 @@ export function playFromFile<D extends DType>(
   const ring = new RingBuffer(file.channels * stream.samplesize, checkRingSize(options.buffersize ?? stream.buffersize))
   // the pump fills the ring before it returns, so the stream starts with data
   const pump = native().pumpPlay(handle, ring.view, {
-    dtype: stream.dtype,
+    format: formatCodes[stream.dtype],
     samplerate: stream.samplerate,
     blocksize: stream.blocksize,
     loop: options.loop === true,
@@ -169,7 +170,7 @@ export function endpointPump(file: SoundFile, role: 'source' | 'sink', ring: Rin
     const { handle, name: target } = file.pumpTarget('play')
     // the pump fills the ring before it returns: ready at once
     const pump = native().pumpPlay(handle, ring.view, {
-      dtype: context.dtype,
+      format: formatCodes[context.dtype],
       samplerate: context.samplerate,
       blocksize: context.blocksize,
       loop: context.loop,
@@ -179,7 +180,7 @@ export function endpointPump(file: SoundFile, role: 'source' | 'sink', ring: Rin
   }
   const { handle, name: target } = file.pumpTarget('record')
   const pump = native().pumpRecord(handle, ring.view, {
-    dtype: context.dtype,
+    format: formatCodes[context.dtype],
     samplerate: context.samplerate,
     blocksize: context.blocksize,
     name: target,

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, statSync } from 'node:fs'
+import { formatCodes as sampleFormatCodes } from '@pastream/core-native'
 import { arrayTypes, dtypes, ringEndpoint, type DType, type RingBuffer, type RingEndpoint, type RingEndpointContext, type RingEndpointPump, type SampleArray, type SampleArrayOf } from '@pastream/stream'
 import { endpointPump } from './pumps.js'
 import { native, type NativeFileHandle, type NativeInfo, type NativeOpenOptions, type NativeSamples } from './binding.js'
@@ -624,7 +625,7 @@ export class SoundFile implements RingEndpoint {
         const wanted = plan.frames ?? this.#remaining(handle)
         if (wanted !== undefined) {
           const out = plan.out ?? this.#allocate(dtype, wanted)
-          const got = await native().read(handle, dtype, wanted, out)
+          const got = await native().read(handle, sampleFormatCodes[dtype], wanted, out)
           return this.#result(dtype, out, got)
         }
         // unknown length: read blocks until the end
@@ -632,7 +633,7 @@ export class SoundFile implements RingEndpoint {
         const chunk = 65536
         for (;;) {
           const out = this.#allocate(dtype, chunk)
-          const got = await native().read(handle, dtype, chunk, out)
+          const got = await native().read(handle, sampleFormatCodes[dtype], chunk, out)
           if (got > 0) parts.push(this.#result(dtype, out, got))
           if (got < chunk) break
         }
@@ -655,13 +656,13 @@ export class SoundFile implements RingEndpoint {
       const wanted = plan.frames ?? this.#remaining(handle)
       if (wanted !== undefined) {
         const out = plan.out ?? this.#allocate(dtype, wanted)
-        return this.#result(dtype, out, native().readSync(handle, dtype, wanted, out))
+        return this.#result(dtype, out, native().readSync(handle, sampleFormatCodes[dtype], wanted, out))
       }
       const parts: NativeSamples[] = []
       const chunk = 65536
       for (;;) {
         const out = this.#allocate(dtype, chunk)
-        const got = native().readSync(handle, dtype, chunk, out)
+        const got = native().readSync(handle, sampleFormatCodes[dtype], chunk, out)
         if (got > 0) parts.push(this.#result(dtype, out, got))
         if (got < chunk) break
       }
@@ -711,7 +712,7 @@ export class SoundFile implements RingEndpoint {
     try {
       // the addon copies the samples now, before the operation waits in the queue
       const copy = plan.data.slice()
-      await this.#serial(() => native().write(handle, plan.dtype, plan.frames, copy))
+      await this.#serial(() => native().write(handle, sampleFormatCodes[plan.dtype], plan.frames, copy))
     } catch (error) {
       throw withTrace(fromNative(error, 'Error writing', this.path, true), trace)
     }
@@ -723,7 +724,7 @@ export class SoundFile implements RingEndpoint {
     const handle = this.#writable('write to')
     const plan = this.#writePlan(data, options)
     try {
-      native().writeSync(handle, plan.dtype, plan.frames, plan.data)
+      native().writeSync(handle, sampleFormatCodes[plan.dtype], plan.frames, plan.data)
     } catch (error) {
       throw fromNative(error, 'Error writing', this.path, true)
     }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "convert.h"
 #include "layout.h"
 #include "ring.h"
 
@@ -30,18 +31,8 @@ extern "C" {
 
 #define PAS_MAX_CHANNELS 256
 
-/* Sample formats of ring data. Values are ours, not PortAudio's. */
-typedef enum pas_format {
-  PAS_FORMAT_FLOAT32 = 1,
-  PAS_FORMAT_INT32 = 2,
-  PAS_FORMAT_INT24 = 3, /* packed, 3 bytes little endian */
-  PAS_FORMAT_INT16 = 4,
-  PAS_FORMAT_INT8 = 5,
-  PAS_FORMAT_UINT8 = 6
-} pas_format_t;
-
-/* Bytes per sample, 0 for an unknown format. */
-uint32_t pas_format_size(int format);
+/* Sample formats (pas_format_t, PAS_FORMAT_*) and pas_format_size are
+ * convert.h's. */
 
 /* Return values of pas_engine_process; equal to paContinue/paComplete/paAbort. */
 enum pas_result { PAS_CONTINUE = 0, PAS_COMPLETE = 1, PAS_ABORT = 2 };

@@ -6,7 +6,6 @@
  */
 #include "pastream/callback.h"
 
-#include <math.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
@@ -29,18 +28,6 @@ _Static_assert(offsetof(pas_stats_t, output_dac_time) == PAS_STATS_OUTPUT_DAC_TI
 _Static_assert(offsetof(pas_stats_t, tx_frames) == PAS_STATS_TX_FRAMES_OFFSET, "stats layout");
 _Static_assert(offsetof(pas_stats_t, rx_frames) == PAS_STATS_RX_FRAMES_OFFSET, "stats layout");
 _Static_assert(sizeof(pas_stats_t) == PAS_STATS_BYTES, "stats layout");
-
-uint32_t pas_format_size(int format) {
-  switch (format) {
-    case PAS_FORMAT_FLOAT32: return 4;
-    case PAS_FORMAT_INT32: return 4;
-    case PAS_FORMAT_INT24: return 3;
-    case PAS_FORMAT_INT16: return 2;
-    case PAS_FORMAT_INT8: return 1;
-    case PAS_FORMAT_UINT8: return 1;
-    default: return 0;
-  }
-}
 
 const char *pas_engine_strerror(int code) {
   switch (code) {
@@ -183,72 +170,8 @@ void pas_engine_request_abort(pas_engine_t *e) {
   atomic_store_explicit((_Atomic int *)(void *)&e->abort_requested, 1, memory_order_release);
 }
 
-/* ---- sample conversion: symmetric scaling, rounded and clamped on the way out ---- */
-
-static inline int32_t read_i24(const uint8_t *p) {
-  uint32_t u = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16);
-  return (int32_t)(u << 8) >> 8; /* sign-extend */
-}
-
-static inline void write_i24(uint8_t *p, int32_t v) {
-  p[0] = (uint8_t)(v & 0xff);
-  p[1] = (uint8_t)((v >> 8) & 0xff);
-  p[2] = (uint8_t)((v >> 16) & 0xff);
-}
-
-/* Ring sample (format) -> float32. */
-static inline float to_float(int format, const uint8_t *p) {
-  switch (format) {
-    case PAS_FORMAT_INT32: {
-      int32_t v;
-      memcpy(&v, p, 4);
-      return (float)((double)v * (1.0 / 2147483648.0));
-    }
-    case PAS_FORMAT_INT24: return (float)read_i24(p) * (1.0f / 8388608.0f);
-    case PAS_FORMAT_INT16: {
-      int16_t v;
-      memcpy(&v, p, 2);
-      return (float)v * (1.0f / 32768.0f);
-    }
-    case PAS_FORMAT_INT8: return (float)(int8_t)p[0] * (1.0f / 128.0f);
-    case PAS_FORMAT_UINT8: return (float)((int)p[0] - 128) * (1.0f / 128.0f);
-    default: {
-      float f;
-      memcpy(&f, p, 4);
-      return f;
-    }
-  }
-}
-
-static inline double clamp_round(double x, double lo, double hi) {
-  if (!(x > lo)) return lo; /* also maps NaN to lo */
-  if (x > hi) return hi;
-  return nearbyint(x);
-}
-
-/* float32 -> ring sample (format). */
-static inline void from_float(int format, float f, uint8_t *p) {
-  switch (format) {
-    case PAS_FORMAT_INT32: {
-      int32_t v = (int32_t)clamp_round((double)f * 2147483648.0, -2147483648.0, 2147483647.0);
-      memcpy(p, &v, 4);
-      break;
-    }
-    case PAS_FORMAT_INT24:
-      write_i24(p, (int32_t)clamp_round((double)f * 8388608.0, -8388608.0, 8388607.0));
-      break;
-    case PAS_FORMAT_INT16: {
-      int16_t v = (int16_t)clamp_round((double)f * 32768.0, -32768.0, 32767.0);
-      memcpy(p, &v, 2);
-      break;
-    }
-    case PAS_FORMAT_INT8: p[0] = (uint8_t)(int8_t)clamp_round((double)f * 128.0, -128.0, 127.0); break;
-    case PAS_FORMAT_UINT8:
-      p[0] = (uint8_t)((int)clamp_round((double)f * 128.0, -128.0, 127.0) + 128);
-      break;
-    default: memcpy(p, &f, 4); break;
-  }
-}
+/* Sample conversion (symmetric scaling, rounded and clamped on the way out)
+ * is convert.h's: pas_sample_to_float / pas_sample_from_float, inlined. */
 
 /* ---- channel maps over 4-byte samples (float32, int32): bit copies ---- */
 
@@ -309,7 +232,7 @@ static void tx_frames(const pas_engine_t *e, const uint8_t *src, uint8_t *out, u
       const uint8_t *sp = sf + (size_t)(map[k] - 1) * ss;
       if (c->device_format == c->format) memcpy(dst, sp, ss);
       else {
-        float f = to_float(c->format, sp);
+        float f = pas_sample_to_float(c->format, sp);
         memcpy(dst, &f, 4);
       }
     }
@@ -383,7 +306,7 @@ static void rx_frames(const pas_engine_t *e, const uint8_t *in, uint8_t *dst, ui
       else {
         float f;
         memcpy(&f, sp, 4);
-        from_float(c->format, f, d);
+        pas_sample_from_float(c->format, f, d);
       }
     }
   }

@@ -1,0 +1,200 @@
+// The file pumps' glue: pumpRecord / pumpPlay / pumpStatus / pumpStop over
+// the core's pas_file_pump (pastream/file_pump.h), which owns the thread and
+// its policy. This file gives the pump a libsndfile-backed pas_file_io_t
+// and keeps the file handle and the ring's view alive while it runs.
+#include "glue.h"
+
+#include "pastream/convert.h"
+#include "pastream/file_pump.h"
+#include "pastream/ring.h"
+
+#include <memory>
+
+namespace pastream_sndfile {
+
+// ---- file pumps (native threads) ----
+//
+// A pump moves frames between a pastream ring (core-native's layout, in a
+// SharedArrayBuffer) and an open file on its own thread, so recording to
+// disk never waits for the event loop. The thread and all of its policy
+// (polling, end of file, looping, header rewrites, errors) are the core's
+// pas_file_pump (pastream/file_pump.h); this glue gives it the file through
+// a libsndfile-backed pas_file_io_t and holds references to the file handle
+// and the ring's view until stop() has joined the thread.
+
+const napi_type_tag kPumpTag = {0x70617374'70756d70ULL, 0x00000000'00000001ULL};
+
+// The file as the pump sees it: frames of the ring's sample format.
+struct PumpFile {
+  FileWrap* w = nullptr;
+  int format = PAS_FORMAT_FLOAT32;
+};
+
+int64_t PumpFileRead(void* user, void* dst, uint32_t frames) {
+  auto* f = static_cast<PumpFile*>(user);
+  if (f->w->sf == nullptr) return PAS_FILE_IO_CLOSED;
+  return ReadFrames(f->w, f->format, static_cast<uint8_t*>(dst), frames);
+}
+
+int64_t PumpFileWrite(void* user, const void* src, uint32_t frames) {
+  auto* f = static_cast<PumpFile*>(user);
+  if (f->w->sf == nullptr) return PAS_FILE_IO_CLOSED;
+  return WriteFrames(f->w, f->format, static_cast<const uint8_t*>(src), frames);
+}
+
+int PumpFileSeekStart(void* user) {
+  auto* f = static_cast<PumpFile*>(user);
+  return f->w->sf != nullptr && sf_seek(f->w->sf, 0, SEEK_SET) >= 0 ? 0 : -1;
+}
+
+int PumpFileRewriteHeader(void* user) {
+  auto* f = static_cast<PumpFile*>(user);
+  if (f->w->sf != nullptr) sf_command(f->w->sf, SFC_UPDATE_HEADER_NOW, nullptr, 0);
+  return 0;
+}
+
+const char* PumpFileError(void* user) {
+  auto* f = static_cast<PumpFile*>(user);
+  if (f->w->sf == nullptr || sf_error(f->w->sf) == SF_ERR_NO_ERROR) return nullptr;
+  return sf_strerror(f->w->sf);
+}
+
+void PumpFileLock(void* user) { static_cast<PumpFile*>(user)->w->mutex.lock(); }
+void PumpFileUnlock(void* user) { static_cast<PumpFile*>(user)->w->mutex.unlock(); }
+
+struct PumpState {
+  PumpFile file;
+  pas_file_pump_t* pump = nullptr;
+  Napi::ObjectReference file_ref;
+  Napi::ObjectReference ring_ref;
+  ~PumpState() { pas_file_pump_destroy(pump); }  // stops the thread first
+};
+
+void FinalizePump(Napi::Env, PumpState* p) {
+  // collected without stop(): end the thread before the memory goes
+  delete p;
+}
+
+PumpState* UnwrapPump(Napi::Env env, const Napi::Value& value) {
+  bool ok = false;
+  if (value.IsExternal()) {
+    if (napi_check_object_type_tag(env, value, &kPumpTag, &ok) != napi_ok) ok = false;
+  }
+  if (!ok) throw CodedTypeError(env, "expected a pump handle", kErrInvalidHandle);
+  return value.As<Napi::External<PumpState>>().Data();
+}
+
+// pumpRecord / pumpPlay(handle, ringView, {format, samplerate, blocksize, loop, name}) -> pump handle
+Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
+  Napi::Env env = info.Env();
+  FileWrap* w = Unwrap(env, info[0]);
+  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw CodedTypeError(env, "ring must be a Uint8Array view of shared memory");
+  if (!info[2].IsObject()) throw CodedTypeError(env, "options must be an object");
+  Napi::Uint8Array view = info[1].As<Napi::Uint8Array>();
+  Napi::Object o = info[2].As<Napi::Object>();
+  auto p = std::make_unique<PumpState>();
+  p->file.w = w;
+  p->file.format = ParseFormat(env, o.Get("format"));
+  pas_file_pump_config_t config{};
+  config.direction = direction;
+  config.loop = o.Get("loop").ToBoolean().Value() ? 1 : 0;
+  config.samplerate = NumberOr(o, "samplerate", 48000);
+  config.blocksize = NumberOr(o, "blocksize", 0);
+  if (!(config.samplerate > 0)) throw CodedTypeError(env, "samplerate must be positive");
+  Napi::Value name_value = o.Get("name");
+  const std::string name = name_value.IsString() ? name_value.As<Napi::String>().Utf8Value() : "the sound file";
+  config.name = name.c_str();
+  pas_ring_t ring;
+  int rc = pas_ring_attach(&ring, view.Data(), view.ByteLength());
+  if (rc != PAS_RING_OK) throw CodedTypeError(env, std::string("ring: ") + pas_ring_strerror(rc));
+  const size_t samplesize = pas_format_size(p->file.format);
+  const size_t framebytes = static_cast<size_t>(w->channels) * samplesize;
+  if (ring.elementsize != framebytes)
+    throw CodedRangeError(env, "ring elementsize " + std::to_string(ring.elementsize) +
+                                         " does not match the file's frame (" + std::to_string(w->channels) +
+                                         " channels x " + std::to_string(samplesize) + " bytes)");
+  pas_file_io_t io{};
+  io.user = &p->file;
+  io.read = PumpFileRead;
+  io.write = PumpFileWrite;
+  io.seek_start = PumpFileSeekStart;
+  io.error = PumpFileError;
+  io.lock = PumpFileLock;
+  io.unlock = PumpFileUnlock;
+  {
+    std::lock_guard<std::mutex> lock(w->mutex);
+    if (w->sf == nullptr) throw ClosedError(env);
+    // Record: the header is rewritten after every write, so a killed
+    // process leaves a file that opens with every frame written. Not for
+    // the streamed containers, which have no length in a header:
+    // libsndfile's header rewrite breaks an Ogg stream (the file then reads
+    // with no length).
+    SF_INFO current{};
+    sf_command(w->sf, SFC_GET_CURRENT_SF_INFO, &current, sizeof current);
+    const int major = current.format & SF_FORMAT_TYPEMASK;
+    if (major != SF_FORMAT_OGG && major != SF_FORMAT_MPEG) io.rewrite_header = PumpFileRewriteHeader;
+  }
+  rc = pas_file_pump_create(&p->pump, &config, &ring, &io);
+  if (rc != PAS_FILE_PUMP_OK) throw CodedError(env, kErrPump, pas_file_pump_strerror(rc));
+  // play: fill the ring before returning, so the stream starts with data
+  if (direction == PAS_FILE_PUMP_PLAY && pas_file_pump_prefill(p->pump) == PAS_FILE_IO_CLOSED)
+    throw ClosedError(env);
+  p->file_ref = Napi::Persistent(info[0].As<Napi::Object>());
+  p->ring_ref = Napi::Persistent(view.As<Napi::Object>());
+  rc = pas_file_pump_start(p->pump);
+  if (rc != PAS_FILE_PUMP_OK) throw CodedError(env, kErrPump, pas_file_pump_strerror(rc));
+  PumpState* raw = p.release();
+  Napi::External<PumpState> handle = Napi::External<PumpState>::New(env, raw, FinalizePump);
+  napi_type_tag_object(env, handle, &kPumpTag);
+  return handle;
+}
+
+Napi::Value PumpRecord(const Napi::CallbackInfo& info) { return PumpStart(info, PAS_FILE_PUMP_RECORD); }
+Napi::Value PumpPlay(const Napi::CallbackInfo& info) { return PumpStart(info, PAS_FILE_PUMP_PLAY); }
+
+Napi::Object PumpStatusObject(Napi::Env env, PumpState* p) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("running", Napi::Boolean::New(env, pas_file_pump_running(p->pump) != 0));
+  o.Set("frames", Napi::Number::New(env, static_cast<double>(pas_file_pump_frames(p->pump))));
+  const char* error = pas_file_pump_error(p->pump);
+  if (error != nullptr) o.Set("error", Napi::String::New(env, error));
+  return o;
+}
+
+// pumpStatus(pump) -> {running, frames, error?}
+Napi::Value PumpStatus(const Napi::CallbackInfo& info) {
+  return PumpStatusObject(info.Env(), UnwrapPump(info.Env(), info[0]));
+}
+
+class PumpStopWorker : public Napi::AsyncWorker {
+ public:
+  PumpStopWorker(Napi::Env env, const Napi::Value& handle, PumpState* p)
+      : Napi::AsyncWorker(env, "pastream-sndfile-pump-stop"), deferred_(Napi::Promise::Deferred::New(env)),
+        handle_(Napi::Persistent(handle.As<Napi::Object>())), p_(p) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override { pas_file_pump_stop(p_->pump); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!p_->file_ref.IsEmpty()) p_->file_ref.Reset();
+    if (!p_->ring_ref.IsEmpty()) p_->ring_ref.Reset();
+    deferred_.Resolve(PumpStatusObject(env, p_));
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference handle_;
+  PumpState* p_;
+};
+
+// pumpStop(pump) -> Promise<{running, frames, error?}>: asks the thread to
+// end (a record pump drains the ring first) and joins it off the event loop
+Napi::Value PumpStop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PumpState* p = UnwrapPump(env, info[0]);
+  auto* worker = new PumpStopWorker(env, info[0], p);
+  worker->Queue();
+  return worker->Promise();
+}
+
+}  // namespace pastream_sndfile

@@ -1,0 +1,109 @@
+// Frames in and out of an open file in any pastream dtype. libsndfile
+// converts float32, int32 and int16 itself where that is exact; every other
+// case goes through left-justified int32 or doubles with the core's
+// converters (pastream/convert.h), so scaling and int24 packing live there.
+#include "glue.h"
+
+#include "pastream/convert.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace pastream_sndfile {
+
+// Subtypes whose samples are integers of a known width: float32 data is
+// converted to them here, symmetrically (x * 2^(bits-1), rounded and
+// clamped), because libsndfile scales float -> int by 2^(bits-1) - 1 but
+// int -> float by 2^(bits-1), so its own round trip is not exact. 0 for
+// every other subtype.
+static int IntegerWidth(int format) {
+  switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+      return 8;
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_ALAC_16:
+      return 16;
+    case SF_FORMAT_ALAC_20:
+      return 20;
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_ALAC_24:
+      return 24;
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_ALAC_32:
+      return 32;
+    default:
+      return 0;
+  }
+}
+
+// FLOAT and DOUBLE files: libsndfile neither scales ints written to them nor
+// floats read from them as ints (0.5 reads as int16 0), so integer dtypes go
+// through doubles here with the same symmetric scaling.
+static bool IsFloatFile(int format) {
+  int sub = format & SF_FORMAT_SUBMASK;
+  return sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_DOUBLE;
+}
+
+// Reads up to `frames` frames into dst (frames * channels samples of format).
+// Caller holds w->mutex. Returns the frames read.
+int64_t ReadFrames(FileWrap* w, int format, uint8_t* dst, int64_t frames) {
+  SNDFILE* sf = w->sf;
+  const bool float_file = IsFloatFile(w->format);
+  if (format == PAS_FORMAT_FLOAT32) return sf_readf_float(sf, reinterpret_cast<float*>(dst), frames);
+  if (!float_file && format == PAS_FORMAT_INT32) return sf_readf_int(sf, reinterpret_cast<int*>(dst), frames);
+  if (!float_file && format == PAS_FORMAT_INT16) return sf_readf_short(sf, reinterpret_cast<short*>(dst), frames);
+  const int ch = w->channels;
+  const int64_t chunk = std::max<int64_t>(1, 65536 / ch);
+  const size_t bytes = pas_format_size(format);
+  std::vector<double> dbuf(float_file ? chunk * ch : 0);
+  std::vector<int32_t> ibuf(float_file ? 0 : chunk * ch);
+  int64_t done = 0;
+  while (done < frames) {
+    const int64_t want = std::min(chunk, frames - done);
+    const int64_t got = float_file ? sf_readf_double(sf, dbuf.data(), want) : sf_readf_int(sf, ibuf.data(), want);
+    if (got <= 0) break;
+    uint8_t* out = dst + static_cast<size_t>(done) * ch * bytes;
+    const size_t n = static_cast<size_t>(got) * ch;
+    if (float_file) pas_convert_from_double(format, dbuf.data(), out, n);
+    else pas_convert_from_i32(format, ibuf.data(), out, n);
+    done += got;
+    if (got < want) break;
+  }
+  return done;
+}
+
+// Writes `frames` frames from src. Caller holds w->mutex. Returns the frames written.
+int64_t WriteFrames(FileWrap* w, int format, const uint8_t* src, int64_t frames) {
+  SNDFILE* sf = w->sf;
+  const bool float_file = IsFloatFile(w->format);
+  const int width = IntegerWidth(w->format);
+  if (format == PAS_FORMAT_FLOAT32 && (float_file || width == 0))
+    return sf_writef_float(sf, reinterpret_cast<const float*>(src), frames);
+  if (!float_file && format == PAS_FORMAT_INT32) return sf_writef_int(sf, reinterpret_cast<const int*>(src), frames);
+  if (!float_file && format == PAS_FORMAT_INT16) return sf_writef_short(sf, reinterpret_cast<const short*>(src), frames);
+  const int ch = w->channels;
+  const int64_t chunk = std::max<int64_t>(1, 65536 / ch);
+  const size_t bytes = pas_format_size(format);
+  std::vector<double> dbuf(float_file ? chunk * ch : 0);
+  std::vector<int32_t> ibuf(float_file ? 0 : chunk * ch);
+  int64_t done = 0;
+  while (done < frames) {
+    const int64_t want = std::min(chunk, frames - done);
+    const uint8_t* in = src + static_cast<size_t>(done) * ch * bytes;
+    const size_t n = static_cast<size_t>(want) * ch;
+    int64_t put;
+    if (float_file) {
+      pas_convert_to_double(format, in, dbuf.data(), n);
+      put = sf_writef_double(sf, dbuf.data(), want);
+    } else {
+      pas_convert_to_i32(format, in, ibuf.data(), n, width == 0 ? 32 : width);
+      put = sf_writef_int(sf, ibuf.data(), want);
+    }
+    if (put > 0) done += put;
+    if (put < want) break;
+  }
+  return done;
+}
+
+}  // namespace pastream_sndfile
