@@ -200,7 +200,7 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
   const common = {
     dtype,
     ...(checked.blocksize !== undefined ? { blocksize: checked.blocksize } : {}),
-    ...(checked.buffersize !== undefined ? { buffersize: checked.buffersize, pumpBuffersize: checked.buffersize } : {}),
+    ...(checked.buffersize !== undefined ? { buffersize: checked.buffersize } : {}),
   }
   const recordOptions = {
     ...(recordFormat !== undefined ? { format: recordFormat } : {}),
@@ -245,6 +245,7 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
     return classify(error, 'cannot open the device')
   }
 
+  let stopFinalizing: (() => void) | undefined
   try {
     // Sizes that depend on the samplerate, now that it is known.
     const rate = run.samplerate
@@ -257,11 +258,14 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
     if (!io.quiet) {
       io.info.write(`<- ${input ?? 'null'}\n-> ${output ?? 'null'}\n${played && output !== null ? '--' : played ? '->' : '<-'} ${run.toString()}\n`)
     }
+    // SIGINT/SIGTERM finalize the recording; the summary and the exit code are ours (drive)
+    stopFinalizing = soundfile.finalizeOnSignals({ reraise: false })
     return await drive(run, { total, quiet: io.quiet, info: io.info, fatalXruns: checked.fatalXruns, input, output })
   } catch (error) {
     return classify(error, 'stream error')
   } finally {
     await run.close().catch(() => undefined)
+    stopFinalizing?.()
   }
 }
 
@@ -300,9 +304,10 @@ async function drive(run: RunningStream, options: DriveOptions): Promise<Playrec
   let ended: PlayrecSummary['ended'] = 'completed'
   let signalled: 'SIGINT' | 'SIGTERM' | undefined
   let wake: (() => void) | undefined
-  // The handlers stay for the rest of the process: while one listens, the
-  // soundfile layer finalizes its recordings on a signal without re-raising
-  // it, so the summary and the exit code are ours. A second signal exits at once.
+  // The handlers stay for the rest of the process (the soundfile layer
+  // finalizes the recording on a signal without re-raising it: see
+  // finalizeOnSignals in playrec), so the summary and the exit code are
+  // ours. A second signal exits at once.
   const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
     if (signalled !== undefined) process.exit(signal === 'SIGINT' ? exitCodes.sigint : exitCodes.sigterm)
     signalled = signal

@@ -30,7 +30,15 @@ export {
   type EndianName,
 } from './formats.js'
 export { SoundFileError, type SoundFileErrorInfo } from './errors.js'
-export { recordToFile, playFromFile, type FilePump, type FilePumpOptions, type PlayFromFileOptions } from './pumps.js'
+export { recordToFile, playFromFile, type FilePumpOptions, type PlayFromFileOptions } from './file-connection.js'
+export type { FilePump } from './pumps.js'
+export {
+  finalizeOnSignals,
+  finalizeRecordings,
+  activeRecordings,
+  type FinalizeOnSignalsOptions,
+  type FinalSignal,
+} from './recordings.js'
 import { native } from './binding.js'
 
 /** libsndfile's version string, e.g. 'libsndfile-1.2.0'. */

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, statSync } from 'node:fs'
 import { arrayTypes, dtypes, ringEndpoint, type DType, type RingBuffer, type RingEndpoint, type RingEndpointContext, type RingEndpointPump, type SampleArray, type SampleArrayOf } from '@pastream/stream'
-import { endpointPump } from './pumps.js'
+import { endpointOf, startFilePump, type NativeFilePump, type PumpFile } from './pumps.js'
+import { trackRecording, untrackRecording, type Recording } from './recordings.js'
 import { native, type NativeFileHandle, type NativeInfo, type NativeOpenOptions, type NativeSamples } from './binding.js'
 import { describeTarget, fromNative, SoundFileError } from './errors.js'
 import {
@@ -369,12 +370,16 @@ function planOpenOwning(target: unknown, options: SoundFileOptions): OpenPlan {
  * await file.write(new Int16Array(96000))
  * ```
  */
-export class SoundFile implements RingEndpoint {
+export class SoundFile implements RingEndpoint, PumpFile {
   #handle: NativeFileHandle | undefined
   #info: NativeInfo
   #queue: Promise<unknown> = Promise.resolve()
   #pending = 0
   #closing: Promise<void> | undefined
+  /** set while the file is an open recording (a record pump started on it): what a signal finalizes */
+  #recording: Recording | undefined
+  /** the record pumps running on the file (with how to end their stream's run), stopped before a signal closes it */
+  readonly #recordPumps = new Map<NativeFilePump, (() => Promise<void>) | undefined>()
 
   /** The path, file descriptor or '-' it was opened with. */
   readonly path: string | number
@@ -768,7 +773,50 @@ export class SoundFile implements RingEndpoint {
    * close it after the run.
    */
   [ringEndpoint](role: 'source' | 'sink', ring: RingBuffer, context: RingEndpointContext): RingEndpointPump {
-    return endpointPump(this, role, ring, context)
+    const { pump, sourceFrames } = this.startPump(role, ring, context)
+    return endpointOf(pump, sourceFrames)
+  }
+
+  /**
+   * @internal Starts a native pump on a ring the stream allocated (see
+   * [ringEndpoint]); a record pump makes the file an open recording, which
+   * SIGINT and SIGTERM finalize (recordings.ts) until the file is closed.
+   * `endRun`, when the caller knows the stream, ends its run first on a
+   * signal, so that the pump writes every frame the stream processed.
+   */
+  startPump(
+    role: 'source' | 'sink',
+    ring: RingBuffer,
+    context: RingEndpointContext,
+    endRun?: () => Promise<void>,
+  ): { pump: NativeFilePump; sourceFrames: number | undefined } {
+    const started = startFilePump(this, role, ring, context)
+    if (role === 'sink') {
+      const pump = started.pump
+      this.#recordPumps.set(pump, endRun)
+      const forget = () => this.#recordPumps.delete(pump)
+      void pump.done.then(forget, forget)
+      if (this.#recording === undefined) {
+        this.#recording = { finalize: () => this.#finalize() }
+        trackRecording(this.#recording)
+      }
+    }
+    return started
+  }
+
+  /** Ends the runs that record here, stops their pumps (each writes what is left in its ring), then closes the file. */
+  async #finalize(): Promise<void> {
+    const runs = [...this.#recordPumps]
+    await Promise.allSettled(runs.map(([, endRun]) => endRun?.()))
+    await Promise.allSettled(runs.map(([pump]) => pump.stop()))
+    await this.close()
+  }
+
+  /** The file is closing: no longer a recording to finalize. */
+  #untrack(): void {
+    if (this.#recording === undefined) return
+    untrackRecording(this.#recording)
+    this.#recording = undefined
   }
 
   /** The read position in frames (in mode 'w': the write position). */
@@ -837,6 +885,7 @@ export class SoundFile implements RingEndpoint {
     const handle = this.#handle
     if (handle === undefined) return Promise.resolve()
     this.#handle = undefined
+    this.#untrack()
     this.#closing = this.#serial(async () => {
       if (this.mode !== 'r') this.#info = native().info(handle)
       await native().close(handle)
@@ -853,6 +902,7 @@ export class SoundFile implements RingEndpoint {
     const handle = this.#handle
     if (this.mode !== 'r') this.#info = native().info(handle)
     this.#handle = undefined
+    this.#untrack()
     this.#closing = Promise.resolve()
     try {
       native().closeSync(handle)
