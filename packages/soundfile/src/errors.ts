@@ -1,3 +1,8 @@
+/**
+ * The package's error class (SoundFileError), how files are named in
+ * messages, wrapping the addon's errors, and putting the caller's stack on
+ * errors that come back from the thread pool.
+ */
 import { PastreamError } from '@pastream/stream'
 
 /** What a SoundFileError is about. */
@@ -54,4 +59,19 @@ export function fromNative(error: unknown, what: string, path: string | number, 
     sndfileErrorCode: typeof code === 'number' ? code : undefined,
     cause: error,
   })
+}
+
+/** The caller's stack, to put on errors that come back from the thread pool. */
+export function callerTrace(): Error {
+  const trace = new Error()
+  Error.captureStackTrace(trace, callerTrace)
+  return trace
+}
+
+export function withTrace(error: unknown, trace: Error): unknown {
+  if (error instanceof Error && typeof trace.stack === 'string') {
+    const head = `${error.name}: ${error.message}`
+    error.stack = `${head}\n${trace.stack.split('\n').slice(1).join('\n')}`
+  }
+  return error
 }

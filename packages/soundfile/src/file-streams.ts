@@ -18,7 +18,7 @@ import {
   type DuplexStreamOptions,
   type StreamOptions,
 } from '@pastream/stream'
-import { checkFormat, formatFromExtension, requireFormat, type FormatName, type SubtypeName } from './formats.js'
+import { recordPlan } from './record-format.js'
 import { FileConnection } from './file-connection.js'
 import type { FilePump } from './pumps.js'
 import { SoundFile } from './sound-file.js'
@@ -74,45 +74,6 @@ export type SoundFileDuplexStreamOptions<D extends DType> = DuplexStreamOptions 
     /** the playback file's container when it has no usable extension */
     playbackFormat?: string
   }
-
-const pcmByDtype: Record<DType, readonly SubtypeName[]> = {
-  float32: ['FLOAT', 'PCM_32'],
-  int32: ['PCM_32'],
-  int24: ['PCM_24'],
-  int16: ['PCM_16'],
-  int8: ['PCM_S8', 'PCM_U8'],
-  uint8: ['PCM_U8'],
-}
-
-/**
- * The subtype a recording of `dtype` gets in `format` when none is given:
- * float32 -> FLOAT where the container has it, otherwise PCM at the sample
- * width (int8 -> PCM_S8, or PCM_U8 where only that exists).
- * @throws RangeError when the container has none of them
- */
-export function pickSubtype(format: string, dtype: DType, endian?: string): SubtypeName {
-  const name = requireFormat(format)
-  const candidates = pcmByDtype[dtype]
-  for (const subtype of candidates) if (checkFormat(name, subtype, endian)) return subtype
-  throw new RangeError(
-    `No subtype of ${name} fits dtype ${dtype} (tried ${candidates.join(', ')}): pass subtype (e.g. { subtype: 'PCM_16' }) or another dtype`,
-  )
-}
-
-function recordFormat(path: string, format: string | undefined): FormatName {
-  if (format !== undefined) return requireFormat(format)
-  const byExtension = formatFromExtension(path)
-  if (byExtension === undefined) {
-    throw new RangeError(`Cannot tell the container of '${path}' from its extension: pass format (e.g. { format: 'WAV' })`)
-  }
-  return byExtension
-}
-
-function recordPlan(path: string, dtype: DType, options: { format?: string | undefined; subtype?: string | undefined; endian?: string | undefined }): { format: FormatName; subtype: string; endian?: string } {
-  const format = recordFormat(path, options.format)
-  const subtype = options.subtype ?? pickSubtype(format, dtype, options.endian)
-  return { format, subtype, ...(options.endian !== undefined ? { endian: options.endian } : {}) }
-}
 
 /** Device outputs a txmapping reaches (its highest destination), at least `channels`. */
 function outputsReached(txmapping: ChannelMap | undefined, channels: number): number {

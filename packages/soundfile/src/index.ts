@@ -49,7 +49,6 @@ export {
   SoundFileInputStream,
   SoundFileOutputStream,
   SoundFileDuplexStream,
-  pickSubtype,
   fromFile,
   toFile,
   type ToFileOptions,
@@ -60,3 +59,4 @@ export {
   type SoundFileDuplexStreamOptions,
   type FileMapOptions,
 } from './file-streams.js'
+export { pickSubtype } from './record-format.js'
