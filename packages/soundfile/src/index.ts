@@ -59,4 +59,5 @@ export {
   type SoundFileDuplexStreamOptions,
   type FileMapOptions,
 } from './file-streams.js'
-export { pickSubtype } from './record-format.js'
+export { pickSubtype, dtypeForSubtype, recordingEncoding } from './record-format.js'
+export { missingOpenOptions, type HeaderOption } from './open-plan.js'

@@ -113,6 +113,34 @@ function sameFamily(expected: FormatName, actual: string): boolean {
 }
 
 /** Everything needed to call the addon's open, decided before any byte moves. */
+/** An option a file needs to be opened, when its header cannot say it. */
+export type HeaderOption = 'samplerate' | 'channels' | 'subtype'
+
+/**
+ * What opening a file of `format` in `mode` needs from the options because
+ * no header says it, and `options` lacks, in this order: samplerate and
+ * channels to write (and to read RAW); subtype for RAW either way. Opening
+ * throws a TypeError naming them.
+ *
+ * @example
+ * ```ts
+ * missingOpenOptions('RAW', 'r', { channels: 1 }) // ['samplerate', 'subtype']
+ * ```
+ */
+export function missingOpenOptions(
+  format: string | undefined,
+  mode: SoundFileMode,
+  options: { readonly [K in HeaderOption]?: SoundFileOptions[K] | undefined },
+): HeaderOption[] {
+  const raw = format !== undefined && format.toUpperCase() === 'RAW'
+  if (mode === 'r' && !raw) return []
+  const missing: HeaderOption[] = []
+  if (options.samplerate === undefined) missing.push('samplerate')
+  if (options.channels === undefined) missing.push('channels')
+  if (raw && options.subtype === undefined) missing.push('subtype')
+  return missing
+}
+
 export interface OpenPlan {
   target: string | number
   nativeTarget: string | number
@@ -203,11 +231,7 @@ function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
   }
   const subtype = options.subtype !== undefined ? requireSubtype(options.subtype) : defaultSubtypes[format]
   const endian = options.endian !== undefined ? requireEndian(options.endian) : 'FILE'
-  const missing = [
-    options.samplerate === undefined ? 'samplerate' : undefined,
-    options.channels === undefined ? 'channels' : undefined,
-    raw && options.subtype === undefined ? 'subtype' : undefined,
-  ].filter((key): key is string => key !== undefined)
+  const missing = missingOpenOptions(format, writing ? 'w' : 'r', options)
   if (missing.length > 0) {
     throw new TypeError(
       raw
