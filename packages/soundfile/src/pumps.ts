@@ -4,14 +4,25 @@
  * event loop. This file owns the one JS object around a pump thread
  * ({@link NativeFilePump}, shown publicly as a {@link FilePump}, and to
  * the stream as a RingEndpointPump by {@link endpointOf}) and the checks
- * that start one on a ring the stream allocated ({@link startFilePump}). It knows files only
- * through {@link PumpFile}, so it imports nothing of sound-file.ts.
+ * that start one on a ring the stream allocated ({@link startFilePump}).
+ * It knows files only through {@link PumpFile}, so it imports nothing of
+ * sound-file.ts.
  */
 import { sampleSizes, type RingBuffer, type RingEndpointContext, type RingEndpointPump } from '@pastream/stream'
 import { native, type NativeFileHandle, type NativePumpHandle, type NativePumpStatus } from './binding.js'
 import { SoundFileError } from './errors.js'
 
-/** A running (or finished) file pump, as the file streams and the aliases show it. */
+/**
+ * A running (or finished) file pump, as the file streams and the aliases
+ * show it: the pump of the current or last run.
+ *
+ * @example
+ * ```ts
+ * await using stream = new SoundFileInputStream('take.wav', { device: 'loopback' })
+ * await stream.start()
+ * setInterval(() => console.log(stream.pump?.frames), 1000) // frames written so far
+ * ```
+ */
 export interface FilePump {
   /** the ring between the stream and the thread (the stream allocates one per run) */
   readonly ring: RingBuffer | undefined
