@@ -92,17 +92,59 @@ export interface SessionIo {
   quiet: boolean
 }
 
-const dtypeBySubtype: Readonly<Record<string, DType>> = {
-  FLOAT: 'float32',
-  PCM_32: 'int32',
-  PCM_24: 'int24',
-  PCM_16: 'int16',
-  PCM_S8: 'int8',
-  PCM_U8: 'uint8',
-}
+type StreamModule = typeof import('@pastream/stream')
+type SoundfileModule = typeof import('@pastream/soundfile')
+type FileStream =
+  | InstanceType<SoundfileModule['SoundFileDuplexStream']>
+  | InstanceType<SoundfileModule['SoundFileInputStream']>
+  | InstanceType<SoundfileModule['SoundFileOutputStream']>
 
 /** Runs the main command; resolves with the summary, or throws a CliError. */
 export async function playrec(inputArg: string | undefined, outputArg: string | undefined, flags: PlayrecFlags, io: SessionIo): Promise<PlayrecSummary> {
+  const { input, output } = files(inputArg, outputArg, flags)
+  const checked = checkFlags(flags, input, output)
+
+  // The native modules load here, and only here.
+  const stream = await import('@pastream/stream')
+  const soundfile = await import('@pastream/soundfile')
+  const classify = classifier(stream, soundfile)
+
+  // Devices first: an unknown one is a device error that lists the candidates.
+  const { devices, defaultInput, defaultOutput } = stream.queryDevices()
+  const pick = (spec: number | string | undefined, kind: 'input' | 'output') => findDevice(stream, devices, kind === 'input' ? defaultInput : defaultOutput, spec, kind)
+  const playDevice = input !== null ? pick(checked.device[0], 'output') : undefined
+  const recordDevice = output !== null ? pick(checked.device[1], 'input') : undefined
+
+  const played = input !== null ? openPlayed(soundfile, input, checked, classify) : undefined
+  const recording = recordingFormat(soundfile, output, checked, played)
+  let run: FileStream
+  try {
+    run = openStream(soundfile, checked, { played, output, playDevice, recordDevice, ...recording })
+  } catch (error) {
+    played?.closeSync()
+    return classify(error, 'cannot open the device')
+  }
+
+  let stopFinalizing: (() => void) | undefined
+  try {
+    setRunSizes(run, checked)
+    const total = expectedFrames(run.frames, run.pad, played?.frames, checked.loop)
+    if (!io.quiet) {
+      io.info.write(`<- ${input ?? 'null'}\n-> ${output ?? 'null'}\n${played && output !== null ? '--' : played ? '->' : '<-'} ${run.toString()}\n`)
+    }
+    // SIGINT/SIGTERM finalize the recording; the summary and the exit code are ours (drive)
+    stopFinalizing = soundfile.finalizeOnSignals({ reraise: false })
+    return await drive(run, { total, quiet: io.quiet, info: io.info, fatalXruns: checked.fatalXruns, input, output })
+  } catch (error) {
+    return classify(error, 'stream error')
+  } finally {
+    await run.close().catch(() => undefined)
+    stopFinalizing?.()
+  }
+}
+
+/** The file arguments ('null', '^' or '' = none); at least one is needed. */
+function files(inputArg: string | undefined, outputArg: string | undefined, flags: PlayrecFlags): { input: string | null; output: string | null } {
   const input = isNone(inputArg) ? null : (inputArg as string)
   const output = isNone(outputArg) ? null : (outputArg as string)
   if (input === null && output === null && flags.offset !== undefined && !looksLikeDuration(flags.offset)) {
@@ -112,157 +154,146 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
   if (input === null && output === null) {
     throw new UsageError('nothing to do: give a file to play, a file to record, or both', "e.g. 'pastream in.wav out.wav', 'pastream null out.wav -d 10', 'pastream in.wav'")
   }
-  const checked = checkFlags(flags, input, output)
+  return { input, output }
+}
 
-  // The native modules load here, and only here.
-  const stream = await import('@pastream/stream')
-  const soundfile = await import('@pastream/soundfile')
-
-  const classify = (error: unknown, what: string): never => {
+/** Maps a library error to the command's: file errors exit 4, device errors 3, bad arguments 2. */
+function classifier(stream: StreamModule, soundfile: SoundfileModule): (error: unknown, what: string) => never {
+  return (error, what) => {
     if (error instanceof CliError || error instanceof UsageError) throw error
     if (error instanceof soundfile.SoundFileError) throw new CliError(error.message, exitCodes.file, undefined, { cause: error })
     if (error instanceof stream.PastreamError) throw new CliError(`${what}: ${error.message}`, exitCodes.device, undefined, { cause: error })
     if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message)
     throw error
   }
+}
 
-  // Devices first: an unknown one is a device error that lists the candidates.
-  const { devices, defaultInput, defaultOutput } = stream.queryDevices()
-  const findDevice = (spec: number | string | undefined, kind: 'input' | 'output'): number | undefined => {
-    if (spec === undefined) {
-      if ((kind === 'input' ? defaultInput : defaultOutput) >= 0) return undefined
-      const usable = devices.filter((d) => (kind === 'input' ? d.maxInputChannels : d.maxOutputChannels) > 0)
-      const list = usable.map((d) => `${d.index}: ${d.name}`).join('; ') || 'none'
-      throw new CliError(`no default ${kind} device (${kind} devices: ${list})`, exitCodes.device, "pick one with -D; without a sound card, 'pastream loopback' runs a virtual device to test against")
-    }
-    try {
-      return stream.findDevice(spec, kind, devices).index
-    } catch (error) {
-      throw new CliError(`--device: ${(error as Error).message}`, exitCodes.device, "'pastream devices' lists them", { cause: error })
-    }
+/** The device index for -D (undefined: PortAudio's default), or a device error listing the candidates. */
+function findDevice(
+  stream: StreamModule,
+  devices: ReturnType<StreamModule['queryDevices']>['devices'],
+  defaultIndex: number,
+  spec: number | string | undefined,
+  kind: 'input' | 'output',
+): number | undefined {
+  if (spec === undefined) {
+    if (defaultIndex >= 0) return undefined
+    const usable = devices.filter((d) => (kind === 'input' ? d.maxInputChannels : d.maxOutputChannels) > 0)
+    const list = usable.map((d) => `${d.index}: ${d.name}`).join('; ') || 'none'
+    throw new CliError(`no default ${kind} device (${kind} devices: ${list})`, exitCodes.device, "pick one with -D; without a sound card, 'pastream loopback' runs a virtual device to test against")
   }
-  const playDevice = input !== null ? findDevice(checked.device[0], 'output') : undefined
-  const recordDevice = output !== null ? findDevice(checked.device[1], 'input') : undefined
-
-  // The file to play: its rate, channels and encoding decide the stream's.
-  let played: SoundFile | undefined
-  if (input !== null) {
-    const type = checked.fileType[0] ?? soundfile.formatFromExtension(input)
-    if (type !== undefined) checkFileType(soundfile, type, checked.encoding[0])
-    const raw = type === 'RAW'
-    if (raw) {
-      const missing = [checked.samplerate === undefined && '-r RATE', checked.channels[0] === undefined && '-c CHANNELS', checked.encoding[0] === undefined && '-e ENCODING'].filter(Boolean)
-      if (missing.length > 0) throw new UsageError(`${input}: a RAW file needs ${missing.join(', ')}`, `e.g. pastream -c1 -r48k -e pcm_16 -t raw ${input}`)
-    }
-    try {
-      played = soundfile.SoundFile.openSync(input, {
-        ...(checked.fileType[0] !== undefined ? { format: checked.fileType[0] } : {}),
-        ...(raw ? { samplerate: checked.samplerate as number, channels: checked.channels[0] as number, subtype: checked.encoding[0] as string } : {}),
-        ...(checked.endian[0] !== undefined ? { endian: checked.endian[0] } : {}),
-      })
-    } catch (error) {
-      classify(error, input)
-    }
-    const file = played as SoundFile
-    if (!raw && checked.samplerate !== undefined && checked.samplerate !== file.samplerate) {
-      file.closeSync()
-      throw new UsageError(`--rate: ${input} is ${file.samplerate} Hz, not ${checked.samplerate} Hz (pastream does not resample)`, `leave out -r to play it at ${file.samplerate} Hz`)
-    }
+  try {
+    return stream.findDevice(spec, kind, devices).index
+  } catch (error) {
+    throw new CliError(`--device: ${(error as Error).message}`, exitCodes.device, "'pastream devices' lists them", { cause: error })
   }
+}
 
-  // The recording's container and the stream's sample format.
-  const recordFormat = output === null ? undefined : (checked.fileType[1] ?? (output === '-' ? 'AU' : soundfile.formatFromExtension(output)))
+/** The file to play: its rate, channels and encoding decide the stream's. */
+function openPlayed(soundfile: SoundfileModule, input: string, checked: CheckedFlags, classify: (error: unknown, what: string) => never): SoundFile {
+  const type = checked.fileType[0] ?? soundfile.formatFromExtension(input)
+  if (type !== undefined) checkFileType(soundfile, type, checked.encoding[0])
+  const raw = type === 'RAW'
+  if (raw) {
+    const given = { samplerate: checked.samplerate, channels: checked.channels[0], subtype: checked.encoding[0] }
+    const missing = soundfile.missingOpenOptions(type, 'r', given).map((option) => rawFlags[option])
+    if (missing.length > 0) throw new UsageError(`${input}: a RAW file needs ${missing.join(', ')}`, `e.g. pastream -c1 -r48k -e pcm_16 -t raw ${input}`)
+  }
+  let file: SoundFile
+  try {
+    file = soundfile.SoundFile.openSync(input, {
+      ...(checked.fileType[0] !== undefined ? { format: checked.fileType[0] } : {}),
+      ...(raw ? { samplerate: checked.samplerate as number, channels: checked.channels[0] as number, subtype: checked.encoding[0] as string } : {}),
+      ...(checked.endian[0] !== undefined ? { endian: checked.endian[0] } : {}),
+    })
+  } catch (error) {
+    return classify(error, input)
+  }
+  if (!raw && checked.samplerate !== undefined && checked.samplerate !== file.samplerate) {
+    file.closeSync()
+    throw new UsageError(`--rate: ${input} is ${file.samplerate} Hz, not ${checked.samplerate} Hz (pastream does not resample)`, `leave out -r to play it at ${file.samplerate} Hz`)
+  }
+  return file
+}
+
+/** The flags that give what a RAW file's missing header would. */
+const rawFlags = { samplerate: '-r RATE', channels: '-c CHANNELS', subtype: '-e ENCODING' } as const
+
+/** The recording's container and encoding, and the stream's sample format (which may follow them). */
+function recordingFormat(
+  soundfile: SoundfileModule,
+  output: string | null,
+  checked: CheckedFlags,
+  played: SoundFile | undefined,
+): { dtype: DType; format: string | undefined; subtype: string | undefined } {
+  const format = output === null ? undefined : (checked.fileType[1] ?? (output === '-' ? 'AU' : soundfile.formatFromExtension(output)))
   if (output !== null) {
-    if (recordFormat === undefined) throw new UsageError(`${output}: cannot tell the file type from the name`, 'give one with -t, e.g. -t wav')
-    checkFileType(soundfile, recordFormat, checked.encoding[1])
-    if (output === '-' && !soundfile.pipeWritableFormats.includes(recordFormat as never)) {
-      throw new UsageError(`-t ${recordFormat.toLowerCase()}: cannot be written to a pipe`, `use one of ${soundfile.pipeWritableFormats.join(', ')}`)
+    if (format === undefined) throw new UsageError(`${output}: cannot tell the file type from the name`, 'give one with -t, e.g. -t wav')
+    checkFileType(soundfile, format, checked.encoding[1])
+    if (output === '-' && !soundfile.pipeWritableFormats.includes(format as never)) {
+      throw new UsageError(`-t ${format.toLowerCase()}: cannot be written to a pipe`, `use one of ${soundfile.pipeWritableFormats.join(', ')}`)
     }
   }
-  let dtype: DType =
-    checked.dtype ??
-    (checked.encoding[1] !== undefined ? dtypeBySubtype[checked.encoding[1]] : undefined) ??
-    (played !== undefined ? dtypeBySubtype[played.subtype] : undefined) ??
-    'float32'
-  // A container without a PCM or float encoding of that width (FLAC has no
-  // float, OGG and MP3 have no PCM) records in its default encoding, and the
-  // device format follows it when -f does not say otherwise.
-  let recordEncoding = checked.encoding[1]
-  if (output !== null && recordEncoding === undefined && recordFormat !== undefined) {
-    try {
-      soundfile.pickSubtype(recordFormat, dtype, checked.endian[1])
-    } catch {
-      recordEncoding = soundfile.defaultSubtype(recordFormat)
-      if (checked.dtype === undefined && recordEncoding !== undefined) dtype = dtypeBySubtype[recordEncoding] ?? dtype
-    }
-  }
+  const subtypeDtype = (subtype: string | undefined) => (subtype !== undefined ? soundfile.dtypeForSubtype(subtype) : undefined)
+  const dtype: DType = checked.dtype ?? subtypeDtype(checked.encoding[1]) ?? subtypeDtype(played?.subtype) ?? 'float32'
+  if (format === undefined || checked.encoding[1] !== undefined) return { dtype, format, subtype: checked.encoding[1] }
+  // a container without an encoding of that width records in its default one (FLAC: PCM_16, OGG: VORBIS)
+  return { format, ...soundfile.recordingEncoding(format, dtype, { endian: checked.endian[1], dtypeGiven: checked.dtype !== undefined }) }
+}
 
+/** Opens the file stream: duplex, output or input, on the devices and with the maps the flags give. */
+function openStream(
+  soundfile: SoundfileModule,
+  checked: CheckedFlags,
+  plan: { played: SoundFile | undefined; output: string | null; playDevice: number | undefined; recordDevice: number | undefined; dtype: DType; format: string | undefined; subtype: string | undefined },
+): FileStream {
+  const { played, output, playDevice, recordDevice } = plan
   const common = {
-    dtype,
+    dtype: plan.dtype,
     ...(checked.blocksize !== undefined ? { blocksize: checked.blocksize } : {}),
-    ...(checked.buffersize !== undefined ? { buffersize: checked.buffersize, pumpBuffersize: checked.buffersize } : {}),
+    ...(checked.buffersize !== undefined ? { buffersize: checked.buffersize } : {}),
   }
   const recordOptions = {
-    ...(recordFormat !== undefined ? { format: recordFormat } : {}),
-    ...(recordEncoding !== undefined ? { subtype: recordEncoding } : {}),
+    ...(plan.format !== undefined ? { format: plan.format } : {}),
+    ...(plan.subtype !== undefined ? { subtype: plan.subtype } : {}),
     ...(checked.endian[1] !== undefined ? { endian: checked.endian[1] } : {}),
   }
-  type AnyStream =
-    | InstanceType<typeof soundfile.SoundFileDuplexStream<DType>>
-    | InstanceType<typeof soundfile.SoundFileInputStream<DType>>
-    | InstanceType<typeof soundfile.SoundFileOutputStream<DType>>
-  let run: AnyStream
-  try {
-    // One map: the output's when a file plays, else the input's; two: output, then input.
-    // The file streams size the device and the recording from them (-m 1:2 opens
-    // output 2 for a mono file; -m 2 records input 2 into a mono file).
-    const txmapping = played !== undefined ? checked.maps[0] : undefined
-    const rxmapping = played !== undefined ? checked.maps[1] : checked.maps[0]
-    const maps = { ...(txmapping !== undefined ? { txmapping } : {}), ...(rxmapping !== undefined ? { rxmapping } : {}) }
-    if (played !== undefined && output !== null) {
-      run = new soundfile.SoundFileDuplexStream<DType>(played, output, {
-        ...common,
-        ...recordOptions,
-        ...maps,
-        device: [recordDevice ?? null, playDevice ?? null],
-        ...(checked.channels[1] !== undefined ? { channels: checked.channels[1] } : {}),
-        loop: checked.loop,
-      })
-    } else if (played !== undefined) {
-      run = new soundfile.SoundFileOutputStream<DType>(played, { ...common, ...maps, ...(playDevice !== undefined ? { device: playDevice } : {}), loop: checked.loop })
-    } else {
-      run = new soundfile.SoundFileInputStream<DType>(output as string, {
-        ...common,
-        ...recordOptions,
-        ...maps,
-        ...(recordDevice !== undefined ? { device: recordDevice } : {}),
-        ...(checked.channels[1] !== undefined ? { channels: checked.channels[1] } : {}),
-        ...(checked.samplerate !== undefined ? { samplerate: checked.samplerate } : {}),
-      })
-    }
-  } catch (error) {
-    played?.closeSync()
-    return classify(error, 'cannot open the device')
+  // One map: the output's when a file plays, else the input's; two: output, then input.
+  // The file streams size the device and the recording from them (-m 1:2 opens
+  // output 2 for a mono file; -m 2 records input 2 into a mono file).
+  const txmapping = played !== undefined ? checked.maps[0] : undefined
+  const rxmapping = played !== undefined ? checked.maps[1] : checked.maps[0]
+  const maps = { ...(txmapping !== undefined ? { txmapping } : {}), ...(rxmapping !== undefined ? { rxmapping } : {}) }
+  if (played !== undefined && output !== null) {
+    return new soundfile.SoundFileDuplexStream<DType>(played, output, {
+      ...common,
+      ...recordOptions,
+      ...maps,
+      device: [recordDevice ?? null, playDevice ?? null],
+      ...(checked.channels[1] !== undefined ? { channels: checked.channels[1] } : {}),
+      loop: checked.loop,
+    })
   }
-
-  try {
-    // Sizes that depend on the samplerate, now that it is known.
-    const rate = run.samplerate
-    if (checked.frames !== undefined) run.frames = count('frames', checked.frames)
-    if (checked.duration !== undefined) run.frames = frameCount('duration', checked.duration, rate, true)
-    if (checked.pad !== undefined) run.pad = frameCount('pad', checked.pad, rate, true)
-    if (checked.offset !== undefined) run.offset = frameCount('offset', checked.offset, rate, false)
-
-    const total = expectedFrames(run.frames, run.pad, played?.frames, checked.loop)
-    if (!io.quiet) {
-      io.info.write(`<- ${input ?? 'null'}\n-> ${output ?? 'null'}\n${played && output !== null ? '--' : played ? '->' : '<-'} ${run.toString()}\n`)
-    }
-    return await drive(run, { total, quiet: io.quiet, info: io.info, fatalXruns: checked.fatalXruns, input, output })
-  } catch (error) {
-    return classify(error, 'stream error')
-  } finally {
-    await run.close().catch(() => undefined)
+  if (played !== undefined) {
+    return new soundfile.SoundFileOutputStream<DType>(played, { ...common, ...maps, ...(playDevice !== undefined ? { device: playDevice } : {}), loop: checked.loop })
   }
+  return new soundfile.SoundFileInputStream<DType>(output as string, {
+    ...common,
+    ...recordOptions,
+    ...maps,
+    ...(recordDevice !== undefined ? { device: recordDevice } : {}),
+    ...(checked.channels[1] !== undefined ? { channels: checked.channels[1] } : {}),
+    ...(checked.samplerate !== undefined ? { samplerate: checked.samplerate } : {}),
+  })
+}
+
+/** The run's sizes that depend on the samplerate, now that it is known. */
+function setRunSizes(run: FileStream, checked: CheckedFlags): void {
+  const rate = run.samplerate
+  if (checked.frames !== undefined) run.frames = count('frames', checked.frames)
+  if (checked.duration !== undefined) run.frames = frameCount('duration', checked.duration, rate, true)
+  if (checked.pad !== undefined) run.pad = frameCount('pad', checked.pad, rate, true)
+  if (checked.offset !== undefined) run.offset = frameCount('offset', checked.offset, rate, false)
 }
 
 /** Frames the run will process, when known: frames + pad, or the file's length. */
@@ -300,9 +331,10 @@ async function drive(run: RunningStream, options: DriveOptions): Promise<Playrec
   let ended: PlayrecSummary['ended'] = 'completed'
   let signalled: 'SIGINT' | 'SIGTERM' | undefined
   let wake: (() => void) | undefined
-  // The handlers stay for the rest of the process: while one listens, the
-  // soundfile layer finalizes its recordings on a signal without re-raising
-  // it, so the summary and the exit code are ours. A second signal exits at once.
+  // The handlers stay for the rest of the process (the soundfile layer
+  // finalizes the recording on a signal without re-raising it: see
+  // finalizeOnSignals in playrec), so the summary and the exit code are
+  // ours. A second signal exits at once.
   const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
     if (signalled !== undefined) process.exit(signal === 'SIGINT' ? exitCodes.sigint : exitCodes.sigterm)
     signalled = signal
@@ -418,7 +450,7 @@ function powerOfTwo(value: number, text: string): number {
 }
 
 /** A file type and encoding libsndfile knows, or a usage error listing the ones it does. */
-function checkFileType(soundfile: typeof import('@pastream/soundfile'), type: string, encoding: string | undefined): void {
+function checkFileType(soundfile: SoundfileModule, type: string, encoding: string | undefined): void {
   const formats = soundfile.availableFormats()
   if (!(type in formats)) throw new UsageError(`--file_type: unknown file type '${type.toLowerCase()}'`, `allowed: ${Object.keys(formats).join(', ').toLowerCase()}`)
   if (encoding === undefined) return

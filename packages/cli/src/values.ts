@@ -5,7 +5,7 @@
  * recorded), as in the original; one value applies to both, and `null`,
  * `^` or an empty field leaves a side unset. Pure: no I/O.
  */
-import { parseCount, parseDuration, type ChannelMap, type DType } from '@pastream/stream'
+import { dtypes, parseCount, parseDuration, type ChannelMap, type DType } from '@pastream/stream'
 
 /** A usage error: exit code 2, with the flag it is about. */
 export class UsageError extends Error {
@@ -78,13 +78,11 @@ export function deviceSpec(text: string): number | string {
   return /^\d+$/.test(text) ? Number(text) : text
 }
 
-const dtypeNames: readonly DType[] = ['float32', 'int32', 'int24', 'int16', 'int8', 'uint8']
-
 /** A sample format, as PortAudio's names or ours. */
 export function sampleFormat(text: string): DType {
   const name = text.toLowerCase()
-  if ((dtypeNames as readonly string[]).includes(name)) return name as DType
-  throw new UsageError(`--format: unknown sample format '${text}'`, `allowed: ${dtypeNames.join(', ')}`)
+  if ((dtypes as readonly string[]).includes(name)) return name as DType
+  throw new UsageError(`--format: unknown sample format '${text}'`, `allowed: ${dtypes.join(', ')}`)
 }
 
 /**

@@ -1,4 +1,10 @@
+/**
+ * The package's error class (SoundFileError), how files are named in
+ * messages, wrapping the addon's errors, and putting the caller's stack on
+ * errors that come back from the thread pool.
+ */
 import { PastreamError } from '@pastream/stream'
+import type { NativeError, NativeErrorCode } from './binding.js'
 
 /** What a SoundFileError is about. */
 export interface SoundFileErrorInfo {
@@ -6,6 +12,8 @@ export interface SoundFileErrorInfo {
   path: string | number
   /** libsndfile's error number (sf_error), when libsndfile reported the error */
   sndfileErrorCode?: number | undefined
+  /** the addon's code (binding.ts NativeErrorCode), when the addon reported the error */
+  code?: string | undefined
   cause?: unknown
 }
 
@@ -27,7 +35,7 @@ export class SoundFileError extends PastreamError {
   readonly sndfileErrorCode: number | undefined
 
   constructor(message: string, info: SoundFileErrorInfo) {
-    super(message, info.cause === undefined ? undefined : { cause: info.cause })
+    super(message, { ...(info.code === undefined ? {} : { code: info.code }), ...(info.cause === undefined ? {} : { cause: info.cause }) })
     this.path = info.path
     this.sndfileErrorCode = info.sndfileErrorCode
   }
@@ -40,18 +48,38 @@ export function describeTarget(path: string | number, writing: boolean): string 
   return `'${path}'`
 }
 
+/** The addon's codes that become a SoundFileError (the others are argument errors, thrown as they are). */
+const fileErrorCodes: ReadonlySet<string> = new Set<NativeErrorCode>(['ERR_SOUNDFILE_LIBSNDFILE', 'ERR_SOUNDFILE_CLOSED'])
+
 /**
- * Wraps an error thrown by the addon (libsndfile's text with a
- * sndfileErrorCode property) as `<what> <target>: <text>`; other errors
- * (TypeError from argument checks) come back unchanged.
+ * Wraps an error the addon threw with one of the file error codes
+ * (libsndfile failed, with its `sndfileErrorCode`, or the file is closed)
+ * as `<what> <target>: <text>`; other errors (TypeError from argument
+ * checks) come back unchanged. Decided by the code, never by the message.
  */
 export function fromNative(error: unknown, what: string, path: string | number, writing: boolean, hint = ''): unknown {
   if (!(error instanceof Error)) return error
-  const code = (error as Error & { sndfileErrorCode?: unknown }).sndfileErrorCode
-  if (typeof code !== 'number' && error.message !== 'sound file is closed') return error
+  const { code, sndfileErrorCode } = error as Partial<NativeError>
+  if (typeof code !== 'string' || !fileErrorCodes.has(code)) return error
   return new SoundFileError(`${what} ${describeTarget(path, writing)}: ${error.message}${hint}`, {
     path,
-    sndfileErrorCode: typeof code === 'number' ? code : undefined,
+    code,
+    sndfileErrorCode: typeof sndfileErrorCode === 'number' ? sndfileErrorCode : undefined,
     cause: error,
   })
+}
+
+/** The caller's stack, to put on errors that come back from the thread pool. */
+export function callerTrace(): Error {
+  const trace = new Error()
+  Error.captureStackTrace(trace, callerTrace)
+  return trace
+}
+
+export function withTrace(error: unknown, trace: Error): unknown {
+  if (error instanceof Error && typeof trace.stack === 'string') {
+    const head = `${error.name}: ${error.message}`
+    error.stack = `${head}\n${trace.stack.split('\n').slice(1).join('\n')}`
+  }
+  return error
 }

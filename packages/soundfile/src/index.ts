@@ -30,7 +30,15 @@ export {
   type EndianName,
 } from './formats.js'
 export { SoundFileError, type SoundFileErrorInfo } from './errors.js'
-export { recordToFile, playFromFile, type FilePump, type FilePumpOptions, type PlayFromFileOptions } from './pumps.js'
+export { recordToFile, playFromFile, type FilePumpOptions, type PlayFromFileOptions } from './file-connection.js'
+export type { FilePump } from './pumps.js'
+export {
+  finalizeOnSignals,
+  finalizeRecordings,
+  activeRecordings,
+  type FinalizeOnSignalsOptions,
+  type FinalSignal,
+} from './recordings.js'
 import { native } from './binding.js'
 
 /** libsndfile's version string, e.g. 'libsndfile-1.2.0'. */
@@ -41,7 +49,6 @@ export {
   SoundFileInputStream,
   SoundFileOutputStream,
   SoundFileDuplexStream,
-  pickSubtype,
   fromFile,
   toFile,
   type ToFileOptions,
@@ -52,3 +59,5 @@ export {
   type SoundFileDuplexStreamOptions,
   type FileMapOptions,
 } from './file-streams.js'
+export { pickSubtype, dtypeForSubtype, recordingEncoding } from './record-format.js'
+export { missingOpenOptions, type HeaderOption } from './open-plan.js'

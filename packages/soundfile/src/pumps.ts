@@ -1,33 +1,35 @@
 /**
  * File pumps: a native thread moves frames between a stream's ring and a
- * SoundFile, so recording to (or playing from) disk never waits for the
- * event loop. The JS side only sets the ring on the stream and keeps the
- * ring and the file alive (the native handle holds references to both
- * until stop() has joined the thread).
+ * sound file, so recording to (or playing from) disk never waits for the
+ * event loop. This file owns the one JS object around a pump thread
+ * ({@link NativeFilePump}, shown publicly as a {@link FilePump}, and to
+ * the stream as a RingEndpointPump by {@link endpointOf}) and the checks
+ * that start one on a ring the stream allocated ({@link startFilePump}).
+ * It knows files only through {@link PumpFile}, so it imports nothing of
+ * sound-file.ts.
  */
-import { RingBuffer, sampleSizes, type DType, type DuplexStream, type InputStream, type OutputStream, type RingEndpointContext, type RingEndpointPump } from '@pastream/stream'
+import { sampleSizes, type RingBuffer, type RingEndpointContext, type RingEndpointPump } from '@pastream/stream'
 import { formatCodes } from '@pastream/core-native'
-import { native, type NativePumpHandle, type NativePumpStatus } from './binding.js'
+import { native, type NativeFileHandle, type NativePumpHandle, type NativePumpStatus } from './binding.js'
 import { SoundFileError } from './errors.js'
-import type { SoundFile } from './sound-file.js'
 
-export interface FilePumpOptions {
-  /** ring capacity in frames, a power of two (default: the stream's buffersize) */
-  buffersize?: number
-}
-
-export interface PlayFromFileOptions extends FilePumpOptions {
-  /** seek back to the start of the file at its end, until stopped */
-  loop?: boolean
-}
-
-/** A running file pump. */
+/**
+ * A running (or finished) file pump, as the file streams and the aliases
+ * show it: the pump of the current or last run.
+ *
+ * @example
+ * ```ts
+ * await using stream = new SoundFileInputStream('take.wav', { device: 'loopback' })
+ * await stream.start()
+ * setInterval(() => console.log(stream.pump?.frames), 1000) // frames written so far
+ * ```
+ */
 export interface FilePump {
-  /** the ring between the stream and the thread */
-  readonly ring: RingBuffer
+  /** the ring between the stream and the thread (the stream allocates one per run) */
+  readonly ring: RingBuffer | undefined
   /** frames moved between the ring and the file so far */
   readonly frames: number
-  /** false once the thread has ended (play: end of file; either: an error) */
+  /** false once the thread has ended (play: end of file; either: an error; or stopped) */
   readonly running: boolean
   /** why the thread stopped early, if it did */
   readonly error: string | undefined
@@ -41,115 +43,152 @@ export interface FilePump {
   stop(): Promise<number>
 }
 
-class NativeFilePump implements FilePump {
-  #pump: NativePumpHandle
-  #stopping: Promise<NativePumpStatus> | undefined
-  #detach: () => void
-  readonly ring: RingBuffer
-  readonly #file: SoundFile
+/** What a pump needs of a sound file (SoundFile implements it). */
+export interface PumpFile {
+  readonly path: string | number
+  readonly channels: number
+  readonly samplerate: number
+  readonly seekable: boolean
+  /** frames in the file, -1 when unknown (a pipe) */
+  readonly frames: number
+  tell(): number
+  seek(frames: number): number
+  /**
+   * The native handle and the file's name for messages; throws when the
+   * file is closed, busy, or opened the other way.
+   */
+  pumpTarget(direction: 'record' | 'play'): { handle: NativeFileHandle; name: string }
+}
 
-  constructor(pump: NativePumpHandle, ring: RingBuffer, file: SoundFile, detach: () => void) {
+/** How often a running pump is checked for an early end (an error, or a file played to its end). */
+const POLL_MS = 20
+
+/**
+ * One pump thread for one run: starts with the ring full (play) or empty
+ * (record); `done` settles when the thread has stopped: at the engine's end
+ * (a record pump first writes what is left in the ring), on stop(), or as
+ * soon as the thread stops on an error (then it rejects with a
+ * SoundFileError, which aborts the stream).
+ */
+export class NativeFilePump implements FilePump {
+  readonly done: Promise<void>
+  readonly ring: RingBuffer
+  readonly #pump: NativePumpHandle
+  readonly #path: string | number
+  #timer: ReturnType<typeof setInterval> | undefined
+  #stopping: Promise<NativePumpStatus> | undefined
+  #final: NativePumpStatus | undefined
+  #settle!: (status: NativePumpStatus) => void
+  #fail!: (error: unknown) => void
+
+  constructor(pump: NativePumpHandle, ring: RingBuffer, path: string | number) {
     this.#pump = pump
     this.ring = ring
-    this.#file = file
-    this.#detach = detach
+    this.#path = path
+    this.done = new Promise<void>((resolve, reject) => {
+      this.#settle = (status) => (status.error !== undefined ? reject(this.#error(status)) : resolve())
+      this.#fail = reject
+    })
+    // the stream attaches its handler at once; never an unhandled rejection meanwhile
+    this.done.catch(() => undefined)
+    this.#timer = setInterval(() => {
+      if (!native().pumpStatus(this.#pump).running) this.halt()
+    }, POLL_MS)
   }
 
   get frames(): number {
-    return native().pumpStatus(this.#pump).frames
+    return (this.#final ?? native().pumpStatus(this.#pump)).frames
   }
 
   get running(): boolean {
-    return native().pumpStatus(this.#pump).running
+    return this.#final === undefined && native().pumpStatus(this.#pump).running
   }
 
   get error(): string | undefined {
-    return native().pumpStatus(this.#pump).error
+    return (this.#final ?? native().pumpStatus(this.#pump)).error
   }
 
   async stop(): Promise<number> {
-    this.#stopping ??= native().pumpStop(this.#pump)
-    const status = await this.#stopping
-    this.#detach()
-    if (status.error !== undefined) throw new SoundFileError(status.error, { path: this.#file.path })
+    const status = await this.#stop()
+    if (status.error !== undefined) throw this.#error(status)
     return status.frames
   }
-}
 
-function checkRingSize(value: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > 2 ** 30 || (value & (value - 1)) !== 0) {
-    throw new RangeError(`Expected a power of two for buffersize, got ${String(value)}`)
+  /** Stops the thread without waiting; `done` reports how it ended. */
+  halt(): void {
+    void this.#stop().catch(() => undefined)
   }
-  return value
+
+  #error(status: NativePumpStatus): SoundFileError {
+    return new SoundFileError(status.error ?? 'the file pump failed', { path: this.#path })
+  }
+
+  /** Stops the thread once (joined off the event loop); every caller gets its final status. */
+  #stop(): Promise<NativePumpStatus> {
+    if (this.#stopping === undefined) {
+      clearInterval(this.#timer)
+      this.#timer = undefined
+      this.#stopping = native()
+        .pumpStop(this.#pump)
+        .then(
+          (status) => {
+            this.#final = status
+            this.#settle(status)
+            return status
+          },
+          (error: unknown) => {
+            this.#fail(error)
+            throw error
+          },
+        )
+    }
+    return this.#stopping
+  }
 }
 
 /**
- * Records the stream's input into `file` (opened for writing, with the
- * stream's samplerate and recorded channels) on a native thread: sets a
- * ring of the stream's frame size as the stream's sink and starts the
- * pump. Start the stream afterwards; when it has ended, `await
- * pump.stop()` writes what is left and joins the thread. The file's header
- * is rewritten as it grows, so a killed process leaves a readable file.
+ * What the stream sees of a file pump (its RingEndpointPump): the engine's
+ * end and cancel() both stop the thread; `frames` is a source's length,
+ * which the run then plays exactly unless it loops. `done` may wait for
+ * `after` (e.g. closing a finished recording).
  */
-export function recordToFile<D extends DType>(
-  stream: InputStream<D> | DuplexStream<D>,
-  file: SoundFile,
-  options: FilePumpOptions = {},
-): FilePump {
-  const { handle, name } = file.pumpTarget('record')
-  const ring = new RingBuffer(file.channels * stream.samplesize, checkRingSize(options.buffersize ?? stream.buffersize))
-  const pump = native().pumpRecord(handle, ring.view, {
-    format: formatCodes[stream.dtype],
-    samplerate: stream.samplerate,
-    blocksize: stream.blocksize,
-    name,
-  })
-  stream.setSink(ring)
-  return new NativeFilePump(pump, ring, file, () => {
-    if (!stream.active) stream.setSink(undefined)
-  })
+export function endpointOf(pump: NativeFilePump, sourceFrames: number | undefined, after?: () => Promise<void>): RingEndpointPump {
+  const done = after === undefined ? pump.done : settleThen(pump.done, after)
+  done.catch(() => undefined)
+  return {
+    ready: Promise.resolve(),
+    done,
+    engineStopped: () => pump.halt(),
+    cancel: () => pump.halt(),
+    ...(sourceFrames !== undefined ? { frames: sourceFrames } : {}),
+  }
+}
+
+/** `first`, then `after` whatever happened; rejects with the first error. */
+async function settleThen(first: Promise<void>, after: () => Promise<void>): Promise<void> {
+  try {
+    await first
+  } catch (error) {
+    await after().catch(() => undefined)
+    throw error
+  }
+  await after()
 }
 
 /**
- * Plays `file` (opened for reading, with the stream's played channels)
- * through the stream on a native thread: fills a ring of the stream's frame
- * size, sets it as the stream's source and starts the pump. Start the
- * stream afterwards; it ends when the file is played (unless `loop`), or
- * stop it and then `await pump.stop()`.
+ * Starts a native pump on `ring` for `file`: a play pump (role 'source',
+ * from the start of the file when it can seek, looping when the run loops)
+ * or a record pump (role 'sink', appending at the write position). The file
+ * must match the run: its channels, samplerate and the ring's frame size.
+ * @throws RangeError for a mismatch; SoundFileError when the file is closed
+ *   or opened the other way
  */
-export function playFromFile<D extends DType>(
-  stream: OutputStream<D> | DuplexStream<D>,
-  file: SoundFile,
-  options: PlayFromFileOptions = {},
-): FilePump {
-  const { handle, name } = file.pumpTarget('play')
-  const ring = new RingBuffer(file.channels * stream.samplesize, checkRingSize(options.buffersize ?? stream.buffersize))
-  // the pump fills the ring before it returns, so the stream starts with data
-  const pump = native().pumpPlay(handle, ring.view, {
-    format: formatCodes[stream.dtype],
-    samplerate: stream.samplerate,
-    blocksize: stream.blocksize,
-    loop: options.loop === true,
-    name,
-  })
-  // the pump loops the file itself: the stream must not replay the ring
-  stream.setSource(ring, { loop: false })
-  return new NativeFilePump(pump, ring, file, () => {
-    if (!stream.active) stream.setSource(undefined)
-  })
-}
-
-/**
- * The SoundFile side of @pastream/stream's RingEndpoint protocol: a native
- * play pump (role 'source', from the start of the file, looping when the
- * run loops) or record pump (role 'sink') on the ring the stream
- * allocated. `done` settles when the pump has stopped: at the engine's end
- * (a record pump first writes what is left in the ring), on cancel(), or as
- * soon as the thread stops on an error (a SoundFileError, which aborts the
- * stream).
- * @internal
- */
-export function endpointPump(file: SoundFile, role: 'source' | 'sink', ring: RingBuffer, context: RingEndpointContext): RingEndpointPump {
+export function startFilePump(
+  file: PumpFile,
+  role: 'source' | 'sink',
+  ring: RingBuffer,
+  context: RingEndpointContext,
+): { pump: NativeFilePump; sourceFrames: number | undefined } {
   const name = typeof file.path === 'number' ? `fd ${file.path}` : `'${file.path}'`
   if (file.channels !== context.channels) {
     throw new RangeError(
@@ -163,78 +202,17 @@ export function endpointPump(file: SoundFile, role: 'source' | 'sink', ring: Rin
   if (ring.elementsize !== framebytes) {
     throw new RangeError(`Expected a ring with elementsize ${framebytes} (${file.channels} channels of ${context.dtype}), got ${ring.elementsize}`)
   }
+  const timing = { format: formatCodes[context.dtype], samplerate: context.samplerate, blocksize: context.blocksize }
   if (role === 'source') {
     // every run plays the file from its start
     if (file.seekable && file.tell() !== 0) file.seek(0)
     const frames = file.frames
     const { handle, name: target } = file.pumpTarget('play')
     // the pump fills the ring before it returns: ready at once
-    const pump = native().pumpPlay(handle, ring.view, {
-      format: formatCodes[context.dtype],
-      samplerate: context.samplerate,
-      blocksize: context.blocksize,
-      loop: context.loop,
-      name: target,
-    })
-    return new EndpointFilePump(pump, file, frames >= 0 ? frames : undefined)
+    const pump = native().pumpPlay(handle, ring.view, { ...timing, loop: context.loop, name: target })
+    return { pump: new NativeFilePump(pump, ring, file.path), sourceFrames: frames >= 0 ? frames : undefined }
   }
   const { handle, name: target } = file.pumpTarget('record')
-  const pump = native().pumpRecord(handle, ring.view, {
-    format: formatCodes[context.dtype],
-    samplerate: context.samplerate,
-    blocksize: context.blocksize,
-    name: target,
-  })
-  return new EndpointFilePump(pump, file, undefined)
-}
-
-/** How often a running endpoint pump is checked for an early end (an error, or a file played to its end). */
-const POLL_MS = 20
-
-class EndpointFilePump implements RingEndpointPump {
-  readonly ready: Promise<void> = Promise.resolve()
-  readonly done: Promise<void>
-  readonly frames: number | undefined
-  #pump: NativePumpHandle
-  #file: SoundFile
-  #timer: ReturnType<typeof setInterval> | undefined
-  #stopping = false
-  #resolve!: () => void
-  #reject!: (error: unknown) => void
-
-  constructor(pump: NativePumpHandle, file: SoundFile, frames: number | undefined) {
-    this.#pump = pump
-    this.#file = file
-    this.frames = frames
-    this.done = new Promise<void>((resolve, reject) => {
-      this.#resolve = resolve
-      this.#reject = reject
-    })
-    // the stream attaches its handler at once; never an unhandled rejection meanwhile
-    this.done.catch(() => undefined)
-    this.#timer = setInterval(() => {
-      if (!native().pumpStatus(this.#pump).running) this.#stop()
-    }, POLL_MS)
-  }
-
-  engineStopped(): void {
-    this.#stop()
-  }
-
-  cancel(): void {
-    this.#stop()
-  }
-
-  #stop(): void {
-    if (this.#stopping) return
-    this.#stopping = true
-    clearInterval(this.#timer)
-    this.#timer = undefined
-    native()
-      .pumpStop(this.#pump)
-      .then((status) => {
-        if (status.error !== undefined) this.#reject(new SoundFileError(status.error, { path: this.#file.path }))
-        else this.#resolve()
-      }, this.#reject)
-  }
+  const pump = native().pumpRecord(handle, ring.view, { ...timing, name: target })
+  return { pump: new NativeFilePump(pump, ring, file.path), sourceFrames: undefined }
 }

@@ -1,105 +1,37 @@
-import { closeSync, fstatSync, statSync } from 'node:fs'
+/**
+ * SoundFile: one open sound file (libsndfile). This file owns the class:
+ * opening (with the plan of open-plan.ts), reading, writing, seeking and
+ * closing in call order off the event loop (or blocking), and the file's
+ * side of the stream endpoint protocol: starting native pumps (pumps.ts)
+ * and being an open recording that signals finalize (recordings.ts).
+ */
+import { ringEndpoint, type DType, type RingBuffer, type RingEndpoint, type RingEndpointContext, type RingEndpointPump, type SampleArray, type SampleArrayOf } from '@pastream/stream'
 import { formatCodes as sampleFormatCodes } from '@pastream/core-native'
-import { arrayTypes, dtypes, ringEndpoint, type DType, type RingBuffer, type RingEndpoint, type RingEndpointContext, type RingEndpointPump, type SampleArray, type SampleArrayOf } from '@pastream/stream'
-import { endpointPump } from './pumps.js'
-import { native, type NativeFileHandle, type NativeInfo, type NativeOpenOptions, type NativeSamples } from './binding.js'
-import { describeTarget, fromNative, SoundFileError } from './errors.js'
+import { native, type NativeFileHandle, type NativeInfo, type NativeSamples } from './binding.js'
+import { callerTrace, describeTarget, fromNative, SoundFileError, withTrace } from './errors.js'
+import { describeFormatCode } from './formats.js'
+import { openError, openRefusal, planOpenOwning, type OpenPlan, type SoundFileMode, type SoundFileOptions, type SoundFileTarget } from './open-plan.js'
+import { endpointOf, startFilePump, type NativeFilePump, type PumpFile } from './pumps.js'
+import { trackRecording, untrackRecording, type Recording } from './recordings.js'
 import {
-  defaultSubtypes,
-  describeFormatCode,
-  formatCode,
-  formatCodes,
-  formatFromExtension,
-  requireEndian,
-  requireFormat,
-  requireSubtype,
-  type EndianName,
-  type FormatName,
-  type SubtypeName,
-} from './formats.js'
+  allocate,
+  blocksPlan,
+  concat,
+  describe,
+  firstFrames,
+  overlappingBlocks,
+  readPlan,
+  writePlan,
+  type BlocksOptions,
+  type ReadOptions,
+  type WriteOptions,
+} from './samples.js'
 
-/** 'r' read, 'w' write (create or truncate), 'rw' read and write (an existing file, or a new one). */
-export type SoundFileMode = 'r' | 'w' | 'rw'
+export { pipeReadableFormats, pipeUnreadableFormats, pipeWritableFormats, type SoundFileMode, type SoundFileOptions, type SoundFileTarget } from './open-plan.js'
+export type { BlocksOptions, ReadOptions, WriteOptions } from './samples.js'
 
 /** Where seek() counts from: the start, the current position or the end (or SEEK_SET/CUR/END: 0, 1, 2). */
 export type Whence = 'start' | 'current' | 'end' | 0 | 1 | 2
-
-/** What to open: a path, a file descriptor, or '-' for stdin (reading) / stdout (writing). */
-export type SoundFileTarget = string | number
-
-export interface SoundFileOptions {
-  /** default 'r' */
-  mode?: SoundFileMode
-  /** frames per second; needed to write, and to read RAW */
-  samplerate?: number
-  /** needed to write, and to read RAW */
-  channels?: number
-  /**
-   * Container, e.g. 'WAV', 'FLAC' (see availableFormats()). Writing: from
-   * the file extension when not given. Reading: needed for RAW (also taken
-   * from a .raw/.pcm extension); for other formats it is checked against
-   * the file's header.
-   */
-  format?: string
-  /** Encoding, e.g. 'PCM_16', 'FLOAT' (see availableSubtypes()). Writing: the format's default when not given. Needed for RAW. */
-  subtype?: string
-  /** 'FILE' (the container's default), 'LITTLE', 'BIG' or 'CPU' */
-  endian?: string
-  /** With a file descriptor: close it when the SoundFile closes. Default true (ignored for '-'). */
-  closefd?: boolean
-}
-
-export interface ReadOptions<D extends DType = DType> {
-  /** sample type of the result; default float32, or the type of `out` */
-  dtype?: D
-  /** read into this array (interleaved); frames defaults to what fits */
-  out?: SampleArrayOf<D>
-}
-
-export interface WriteOptions {
-  /** the array's sample type; needed only for int24 (packed bytes in a Uint8Array, which otherwise means uint8) */
-  dtype?: DType
-}
-
-export interface BlocksOptions<D extends DType = DType> {
-  /** frames per block, including the overlap */
-  blocksize: number
-  /** frames each block repeats from the end of the one before; default 0 */
-  overlap?: number
-  /** sample type of the blocks; default float32 */
-  dtype?: D
-  /** frames to read in all (the overlap counted once); default: to the end of the file */
-  frames?: number
-}
-
-
-/**
- * The formats libsndfile writes to a pipe correctly (checked by
- * `pipes.test.ts` for every format). The rest it cannot finish without
- * seeking back to the header: WAV, CAF, W64, RF64 and most others fail at
- * open, AIFF only after writing a partial header. Two seem to work and do
- * not: FLAC gets libFLAC's final STREAMINFO rewrite appended to the stream
- * (libsndfile's seek on a pipe silently does nothing), which libsndfile
- * then refuses to read ("flac decoder lost sync"); MP3 loses its last
- * frames (20000 written, 11520 read back).
- */
-export const pipeWritableFormats: readonly FormatName[] = ['AU', 'RAW', 'OGG', 'IRCAM', 'PAF', 'PVF', 'MPC2K', 'AVR']
-
-/**
- * The formats libsndfile reads from a pipe correctly (checked by
- * `pipes.test.ts` for every format).
- */
-export const pipeReadableFormats: readonly FormatName[] = [
-  'WAV', 'WAVEX', 'AIFF', 'AU', 'RAW', 'W64', 'OGG', 'MP3', 'NIST', 'IRCAM', 'PAF', 'PVF', 'SVX', 'MAT4', 'MAT5', 'MPC2K', 'AVR',
-]
-
-/**
- * The formats libsndfile cannot read from a pipe: it misreads CAF, RF64
- * and SDS (no frames, or garbage), and fails to open the others there.
- * Refused before a sample is returned: up front when `format` names one,
- * otherwise as soon as the header shows one.
- */
-export const pipeUnreadableFormats: readonly FormatName[] = ['CAF', 'RF64', 'SDS', 'FLAC', 'HTK', 'SD2', 'VOC', 'WVE', 'XI']
 
 const SEEK_SET = 0
 const SEEK_CUR = 1
@@ -107,251 +39,8 @@ const SEEK_END = 2
 // sf_seek's whence may carry which pointer to move in read/write mode
 const SFM_READ_FLAG = 0x10
 const SFM_WRITE_FLAG = 0x20
-
-function describe(value: unknown): string {
-  return `${typeof value === 'string' ? `'${value}'` : String(value)} (${typeof value})`
-}
-
-function requirePositiveInteger(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new RangeError(`Expected a positive integer for ${name}, got ${describe(value)}`)
-  }
-  return value
-}
-
-function requireDType(value: unknown, name = 'dtype'): DType {
-  if (typeof value !== 'string' || !dtypes.includes(value as DType)) {
-    throw new RangeError(`Expected one of ${dtypes.join(', ')} for ${name}, got ${describe(value)}`)
-  }
-  return value as DType
-}
-
-/** The dtype of a typed array; a Uint8Array is uint8 unless the caller says int24. */
-function dtypeOf(data: unknown): DType | undefined {
-  if (data instanceof Float32Array) return 'float32'
-  if (data instanceof Int32Array) return 'int32'
-  if (data instanceof Int16Array) return 'int16'
-  if (data instanceof Int8Array) return 'int8'
-  if (data instanceof Uint8Array) return 'uint8'
-  return undefined
-}
-
-function isPipeFd(fd: number): boolean {
-  try {
-    const stat = fstatSync(fd)
-    return stat.isFIFO() || stat.isSocket()
-  } catch {
-    return false // a bad descriptor: libsndfile says so at open
-  }
-}
-
-function isPipePath(path: string): boolean {
-  try {
-    const stat = statSync(path)
-    return stat.isFIFO() || stat.isSocket()
-  } catch {
-    return false
-  }
-}
-
-/** Size in bytes of what the target holds now, or undefined (missing, pipe, bad fd). */
-function existingSize(target: string | number): number | undefined {
-  try {
-    const stat = typeof target === 'number' ? fstatSync(target) : statSync(target)
-    return stat.isFile() ? stat.size : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** The caller's stack, to put on errors that come back from the thread pool. */
-function callerTrace(): Error {
-  const trace = new Error()
-  Error.captureStackTrace(trace, callerTrace)
-  return trace
-}
-
-function withTrace(error: unknown, trace: Error): unknown {
-  if (error instanceof Error && typeof trace.stack === 'string') {
-    const head = `${error.name}: ${error.message}`
-    error.stack = `${head}\n${trace.stack.split('\n').slice(1).join('\n')}`
-  }
-  return error
-}
-
-function sameFamily(expected: FormatName, actual: string): boolean {
-  const wav = ['WAV', 'WAVEX', 'RF64']
-  return expected === actual || (wav.includes(expected) && wav.includes(actual))
-}
-
-/** Everything needed to call the addon's open, decided before any byte moves. */
-interface OpenPlan {
-  target: string | number
-  nativeTarget: string | number
-  writing: boolean
-  mode: SoundFileMode
-  nativeMode: number
-  info: { samplerate: number; channels: number; format: number }
-  options: NativeOpenOptions
-  pipe: boolean
-  /** reading: the format the caller said the file has */
-  expectedFormat: FormatName | undefined
-  /** writing: the names the caller asked for (WAV, even when libsndfile writes RF64 that downgrades) */
-  requested: { format: FormatName; subtype: SubtypeName; endian: EndianName } | undefined
-}
-
-function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`Expected an options object, got ${describe(options)}`)
-  }
-  const isFd = typeof target === 'number'
-  if (isFd ? !Number.isSafeInteger(target) || target < 0 : typeof target !== 'string' || target === '') {
-    throw new TypeError(`Expected a path, a file descriptor or '-' to open, got ${describe(target)}`)
-  }
-  const mode = options.mode ?? 'r'
-  if (mode !== 'r' && mode !== 'w' && mode !== 'rw') {
-    throw new RangeError(`Expected 'r', 'w' or 'rw' for mode, got ${describe(mode)}`)
-  }
-  const modes = native().modes
-  const std = target === '-'
-  if (std && mode === 'rw') throw new RangeError("'-' is stdin for reading or stdout for writing: mode 'rw' is not possible")
-  const nativeTarget = std ? (mode === 'r' ? 0 : 1) : (target as string | number)
-  const pipe = typeof nativeTarget === 'number' ? isPipeFd(nativeTarget) : isPipePath(nativeTarget)
-  const name = describeTarget(target as string | number, mode === 'w')
-  // 'rw' on something that exists behaves like reading (the header says it all), otherwise like writing
-  const size = mode === 'rw' ? existingSize(nativeTarget) : undefined
-  const writing = mode === 'w' || (mode === 'rw' && !(size !== undefined && size > 0))
-
-  if (pipe && mode === 'rw') {
-    throw new SoundFileError(`Error opening ${name}: a pipe cannot be opened for reading and writing`, { path: target as string | number })
-  }
-
-  const format =
-    options.format !== undefined
-      ? requireFormat(options.format)
-      : typeof nativeTarget === 'string' && !std
-        ? formatFromExtension(nativeTarget)
-        : undefined
-  const raw = format === 'RAW'
-  const open: NativeOpenOptions = {
-    closefd: std ? false : options.closefd ?? true,
-    rf64Downgrade: false,
-    blocking: pipe && typeof nativeTarget === 'number',
-  }
-  const nativeMode = mode === 'r' ? modes.READ : mode === 'w' ? modes.WRITE : modes.RDWR
-
-  if (!writing && !raw) {
-    const given = (['samplerate', 'channels', 'subtype', 'endian'] as const).filter((key) => options[key] !== undefined)
-    if (given.length > 0) {
-      throw new TypeError(
-        `${given.join(', ')} cannot be set when reading ${name}: they come from its header (only RAW files need them)`,
-      )
-    }
-    const expected = options.format !== undefined ? format : undefined
-    if (pipe && expected !== undefined && pipeUnreadableFormats.includes(expected)) {
-      throw new SoundFileError(
-        `Error opening ${name}: libsndfile cannot read ${expected} from a pipe; read it from a file`,
-        { path: target as string | number },
-      )
-    }
-    return {
-      target: target as string | number,
-      nativeTarget,
-      writing,
-      mode,
-      nativeMode,
-      info: { samplerate: 0, channels: 0, format: 0 },
-      options: open,
-      pipe,
-      expectedFormat: expected,
-      requested: undefined,
-    }
-  }
-
-  // writing, or reading RAW: every parameter must be known
-  if (format === undefined) {
-    const where = typeof nativeTarget === 'string' && !std ? `the extension of ${name}` : `${name} (no file extension)`
-    throw new TypeError(`Cannot tell the format from ${where}: pass format, e.g. 'WAV' (see availableFormats())`)
-  }
-  const subtype = options.subtype !== undefined ? requireSubtype(options.subtype) : defaultSubtypes[format]
-  const endian = options.endian !== undefined ? requireEndian(options.endian) : 'FILE'
-  const missing = [
-    options.samplerate === undefined ? 'samplerate' : undefined,
-    options.channels === undefined ? 'channels' : undefined,
-    raw && options.subtype === undefined ? 'subtype' : undefined,
-  ].filter((key): key is string => key !== undefined)
-  if (missing.length > 0) {
-    throw new TypeError(
-      raw
-        ? `RAW files need samplerate, channels and subtype: missing ${missing.join(', ')}`
-        : `Writing ${name} needs samplerate and channels: missing ${missing.join(', ')}`,
-    )
-  }
-  const samplerate = requirePositiveInteger(options.samplerate, 'samplerate')
-  const channels = requirePositiveInteger(options.channels, 'channels')
-  if (subtype === undefined) throw new TypeError(`RAW files need samplerate, channels and subtype: missing subtype`)
-  const code = formatCode(format, subtype, endian)
-  if (!native().formatCheck(code, samplerate, channels)) {
-    throw new RangeError(
-      `libsndfile cannot write ${format} with subtype ${subtype}, endian ${endian}, ${channels} channel(s) at ${samplerate} Hz (see availableSubtypes('${format}'))`,
-    )
-  }
-  if (pipe && writing && !pipeWritableFormats.includes(format)) {
-    const why =
-      format === 'FLAC'
-        ? 'libsndfile appends a stray STREAMINFO block to FLAC on a pipe, which it then cannot read back'
-        : format === 'MP3'
-          ? 'libsndfile loses the last frames of MP3 on a pipe'
-          : `libsndfile cannot write ${format} to a pipe (it must seek back to finish the header)`
-    throw new SoundFileError(`Error opening ${name}: ${why}; to a pipe it writes ${pipeWritableFormats.join(', ')}`, {
-      path: target as string | number,
-    })
-  }
-  let nativeCode = code
-  if (format === 'WAV' && mode === 'w') {
-    // libsndfile silently wraps a WAV header's 32-bit sizes past 4 GiB. As
-    // RF64 with auto-downgrade it writes RF64 only when the file gets that
-    // big, and otherwise a RIFF/WAVE file (which it reads back as WAVEX:
-    // the downgrade keeps RF64's extensible fmt chunk and a JUNK chunk).
-    const rf64 = formatCodes.RF64 | (code & ~0x0fff0000)
-    if (native().formatCheck(rf64, samplerate, channels)) {
-      nativeCode = rf64
-      open.rf64Downgrade = true
-    }
-  }
-  return {
-    target: target as string | number,
-    nativeTarget,
-    writing,
-    mode,
-    nativeMode,
-    info: { samplerate, channels, format: nativeCode },
-    options: open,
-    pipe,
-    expectedFormat: raw && !writing ? 'RAW' : undefined,
-    requested: writing ? { format, subtype, endian } : undefined,
-  }
-}
-
-/**
- * planOpen, and with closefd a descriptor it refuses is closed, as
- * libsndfile closes one it fails to open: the SoundFile owns it either way.
- */
-function planOpenOwning(target: unknown, options: SoundFileOptions): OpenPlan {
-  try {
-    return planOpen(target, options)
-  } catch (error) {
-    const owned = typeof target === 'number' && Number.isSafeInteger(target) && target >= 0 && options?.closefd !== false
-    if (owned) {
-      try {
-        closeSync(target)
-      } catch {
-        // already closed or never valid: the refusal is the error to report
-      }
-    }
-    throw error
-  }
-}
+/** frames per read when the length is unknown (a pipe) */
+const CHUNK_FRAMES = 65536
 
 /**
  * A sound file opened with libsndfile: read and write interleaved frames
@@ -370,12 +59,16 @@ function planOpenOwning(target: unknown, options: SoundFileOptions): OpenPlan {
  * await file.write(new Int16Array(96000))
  * ```
  */
-export class SoundFile implements RingEndpoint {
+export class SoundFile implements RingEndpoint, PumpFile {
   #handle: NativeFileHandle | undefined
   #info: NativeInfo
   #queue: Promise<unknown> = Promise.resolve()
   #pending = 0
   #closing: Promise<void> | undefined
+  /** set while the file is an open recording (a record pump started on it): what a signal finalizes */
+  #recording: Recording | undefined
+  /** the record pumps running on the file (with how to end their stream's run), stopped before a signal closes it */
+  readonly #recordPumps = new Map<NativeFilePump, (() => Promise<void>) | undefined>()
 
   /** The path, file descriptor or '-' it was opened with. */
   readonly path: string | number
@@ -433,7 +126,7 @@ export class SoundFile implements RingEndpoint {
     try {
       opened = await native().open(plan.nativeTarget, plan.nativeMode, plan.info, plan.options)
     } catch (error) {
-      throw withTrace(SoundFile.#openError(error, plan), trace)
+      throw withTrace(openError(error, plan), trace)
     }
     return SoundFile.#checked(plan, opened, trace)
   }
@@ -445,45 +138,21 @@ export class SoundFile implements RingEndpoint {
     try {
       opened = native().openSync(plan.nativeTarget, plan.nativeMode, plan.info, plan.options)
     } catch (error) {
-      throw SoundFile.#openError(error, plan)
+      throw openError(error, plan)
     }
     return SoundFile.#checked(plan, opened)
   }
 
-  static #openError(error: unknown, plan: OpenPlan): unknown {
-    let hint = ''
-    if (plan.pipe && !plan.writing) hint = ` (from a pipe, libsndfile reads only ${pipeReadableFormats.join(', ')})`
-    else if (!plan.writing && (error as { sndfileErrorCode?: unknown } | null)?.sndfileErrorCode === 1) {
-      // SF_ERR_UNRECOGNISED_FORMAT: libsndfile says "Format not recognised." for these too
-      try {
-        const stat = typeof plan.nativeTarget === 'number' ? fstatSync(plan.nativeTarget) : statSync(plan.nativeTarget)
-        if (stat.isDirectory()) hint = ' (it is a directory)'
-        else if (stat.isFile() && stat.size === 0) hint = ' (the file is empty)'
-      } catch {
-        // missing or closed: libsndfile's message says so
-      }
-    }
-    return fromNative(error, 'Error opening', plan.target, plan.writing, hint)
-  }
-
   /** Refuses what libsndfile opened but would misread; closes it first. */
   static #checked(plan: OpenPlan, opened: { handle: NativeFileHandle; info: NativeInfo }, trace?: Error): SoundFile {
-    const found = describeFormatCode(opened.info.format).format
-    const name = describeTarget(plan.target, plan.writing)
-    let problem: string | undefined
-    if (!plan.writing && plan.pipe && pipeUnreadableFormats.includes(found as FormatName)) {
-      problem = `libsndfile misreads ${found} from a pipe; read it from a file`
-    } else if (!plan.writing && plan.expectedFormat !== undefined && !sameFamily(plan.expectedFormat, found)) {
-      problem = `expected ${plan.expectedFormat}, but the file is ${found}`
-    }
-    if (problem !== undefined) {
+    const refusal = openRefusal(plan, opened.info.format)
+    if (refusal !== undefined) {
       try {
         native().closeSync(opened.handle)
       } catch {
         // the refusal below is the error that matters; a failing close of a file only read adds nothing
       }
-      const error = new SoundFileError(`Error opening ${name}: ${problem}`, { path: plan.target })
-      throw trace ? withTrace(error, trace) : error
+      throw trace ? withTrace(refusal, trace) : refusal
     }
     return new SoundFile(plan, opened.handle, opened.info)
   }
@@ -566,41 +235,6 @@ export class SoundFile implements RingEndpoint {
     return Math.max(0, info.frames - position)
   }
 
-  #readPlan<D extends DType>(
-    frames: number | undefined,
-    options: ReadOptions<D>,
-  ): { dtype: D; frames: number | undefined; out: NativeSamples | undefined } {
-    if (options === null || typeof options !== 'object') throw new TypeError(`Expected an options object, got ${describe(options)}`)
-    const out = options.out as NativeSamples | undefined
-    let dtype: DType
-    if (options.dtype !== undefined) dtype = requireDType(options.dtype)
-    else dtype = out !== undefined ? (dtypeOf(out) ?? 'float32') : 'float32'
-    if (out !== undefined && !(out instanceof arrayTypes[dtype])) {
-      throw new TypeError(`Expected a ${arrayTypes[dtype].name} for out (dtype ${dtype}), got ${Object.prototype.toString.call(out)}`)
-    }
-    if (frames !== undefined && frames !== -1 && (!Number.isSafeInteger(frames) || frames < 0)) {
-      throw new RangeError(`Expected a non-negative integer or -1 for frames, got ${describe(frames)}`)
-    }
-    const frameSize = this.channels * (dtype === 'int24' ? 3 : 1)
-    if (out !== undefined) {
-      const capacity = Math.floor(out.length / frameSize)
-      if (frames === undefined || frames === -1) frames = capacity
-      else if (frames > capacity) {
-        throw new RangeError(`out holds ${capacity} frames of ${this.channels} channel(s), fewer than the ${frames} frames asked for`)
-      }
-    }
-    return { dtype: dtype as D, frames: frames === -1 ? undefined : frames, out }
-  }
-
-  #result<D extends DType>(dtype: D, out: NativeSamples, got: number): SampleArrayOf<D> {
-    const samples = got * this.channels * (dtype === 'int24' ? 3 : 1)
-    return (samples === out.length ? out : out.subarray(0, samples)) as SampleArrayOf<D>
-  }
-
-  #allocate(dtype: DType, frames: number): NativeSamples {
-    return new arrayTypes[dtype](frames * this.channels * (dtype === 'int24' ? 3 : 1))
-  }
-
   /**
    * Reads up to `frames` frames from the read position, off the event loop.
    * Fewer come back at the end of the file; none after it.
@@ -618,24 +252,22 @@ export class SoundFile implements RingEndpoint {
   async read<D extends DType = 'float32'>(frames?: number, options: ReadOptions<D> = {}): Promise<SampleArrayOf<D>> {
     const trace = callerTrace()
     const handle = this.#readable('read from')
-    const plan = this.#readPlan(frames, options)
+    const plan = readPlan(this.channels, frames, options)
     const dtype = plan.dtype
     try {
       return await this.#serial(async () => {
         const wanted = plan.frames ?? this.#remaining(handle)
         if (wanted !== undefined) {
-          const out = plan.out ?? this.#allocate(dtype, wanted)
-          const got = await native().read(handle, sampleFormatCodes[dtype], wanted, out)
-          return this.#result(dtype, out, got)
+          const out = plan.out ?? allocate(dtype, this.channels, wanted)
+          return firstFrames(dtype, this.channels, out, await native().read(handle, sampleFormatCodes[dtype], wanted, out))
         }
         // unknown length: read blocks until the end
         const parts: NativeSamples[] = []
-        const chunk = 65536
         for (;;) {
-          const out = this.#allocate(dtype, chunk)
-          const got = await native().read(handle, sampleFormatCodes[dtype], chunk, out)
-          if (got > 0) parts.push(this.#result(dtype, out, got))
-          if (got < chunk) break
+          const out = allocate(dtype, this.channels, CHUNK_FRAMES)
+          const got = await native().read(handle, sampleFormatCodes[dtype], CHUNK_FRAMES, out)
+          if (got > 0) parts.push(firstFrames(dtype, this.channels, out, got))
+          if (got < CHUNK_FRAMES) break
         }
         return concat(dtype, parts) as SampleArrayOf<D>
       })
@@ -650,48 +282,25 @@ export class SoundFile implements RingEndpoint {
   readSync<D extends DType = 'float32'>(frames?: number, options: ReadOptions<D> = {}): SampleArrayOf<D> {
     this.#idle('readSync')
     const handle = this.#readable('read from')
-    const plan = this.#readPlan(frames, options)
+    const plan = readPlan(this.channels, frames, options)
     const dtype = plan.dtype
     try {
       const wanted = plan.frames ?? this.#remaining(handle)
       if (wanted !== undefined) {
-        const out = plan.out ?? this.#allocate(dtype, wanted)
-        return this.#result(dtype, out, native().readSync(handle, sampleFormatCodes[dtype], wanted, out))
+        const out = plan.out ?? allocate(dtype, this.channels, wanted)
+        return firstFrames(dtype, this.channels, out, native().readSync(handle, sampleFormatCodes[dtype], wanted, out))
       }
       const parts: NativeSamples[] = []
-      const chunk = 65536
       for (;;) {
-        const out = this.#allocate(dtype, chunk)
-        const got = native().readSync(handle, sampleFormatCodes[dtype], chunk, out)
-        if (got > 0) parts.push(this.#result(dtype, out, got))
-        if (got < chunk) break
+        const out = allocate(dtype, this.channels, CHUNK_FRAMES)
+        const got = native().readSync(handle, sampleFormatCodes[dtype], CHUNK_FRAMES, out)
+        if (got > 0) parts.push(firstFrames(dtype, this.channels, out, got))
+        if (got < CHUNK_FRAMES) break
       }
       return concat(dtype, parts) as SampleArrayOf<D>
     } catch (error) {
       throw fromNative(error, 'Error reading', this.path, false)
     }
-  }
-
-  #writePlan(data: unknown, options: WriteOptions): { dtype: DType; frames: number; data: NativeSamples } {
-    if (options === null || typeof options !== 'object') throw new TypeError(`Expected an options object, got ${describe(options)}`)
-    const inferred = dtypeOf(data)
-    if (inferred === undefined) {
-      throw new TypeError(
-        `Expected a Float32Array, Int32Array, Int16Array, Int8Array or Uint8Array to write, got ${Object.prototype.toString.call(data)}`,
-      )
-    }
-    const dtype = options.dtype !== undefined ? requireDType(options.dtype) : inferred
-    if (!(data instanceof arrayTypes[dtype])) {
-      throw new TypeError(`Expected a ${arrayTypes[dtype].name} for dtype ${dtype}, got a ${(data as object).constructor.name}`)
-    }
-    const samples = data as NativeSamples
-    const frameSize = this.channels * (dtype === 'int24' ? 3 : 1)
-    if (samples.length % frameSize !== 0) {
-      throw new RangeError(
-        `Expected whole frames of ${this.channels} channel(s)${dtype === 'int24' ? ' x 3 bytes' : ''}, got ${samples.length} samples`,
-      )
-    }
-    return { dtype, frames: samples.length / frameSize, data: samples }
   }
 
   /**
@@ -708,7 +317,7 @@ export class SoundFile implements RingEndpoint {
   async write(data: NativeSamples, options: WriteOptions = {}): Promise<void> {
     const trace = callerTrace()
     const handle = this.#writable('write to')
-    const plan = this.#writePlan(data, options)
+    const plan = writePlan(this.channels, data, options)
     try {
       // the addon copies the samples now, before the operation waits in the queue
       const copy = plan.data.slice()
@@ -722,7 +331,7 @@ export class SoundFile implements RingEndpoint {
   writeSync(data: NativeSamples, options: WriteOptions = {}): void {
     this.#idle('writeSync')
     const handle = this.#writable('write to')
-    const plan = this.#writePlan(data, options)
+    const plan = writePlan(this.channels, data, options)
     try {
       native().writeSync(handle, sampleFormatCodes[plan.dtype], plan.frames, plan.data)
     } catch (error) {
@@ -769,7 +378,50 @@ export class SoundFile implements RingEndpoint {
    * close it after the run.
    */
   [ringEndpoint](role: 'source' | 'sink', ring: RingBuffer, context: RingEndpointContext): RingEndpointPump {
-    return endpointPump(this, role, ring, context)
+    const { pump, sourceFrames } = this.startPump(role, ring, context)
+    return endpointOf(pump, sourceFrames)
+  }
+
+  /**
+   * @internal Starts a native pump on a ring the stream allocated (see
+   * [ringEndpoint]); a record pump makes the file an open recording, which
+   * SIGINT and SIGTERM finalize (recordings.ts) until the file is closed.
+   * `endRun`, when the caller knows the stream, ends its run first on a
+   * signal, so that the pump writes every frame the stream processed.
+   */
+  startPump(
+    role: 'source' | 'sink',
+    ring: RingBuffer,
+    context: RingEndpointContext,
+    endRun?: () => Promise<void>,
+  ): { pump: NativeFilePump; sourceFrames: number | undefined } {
+    const started = startFilePump(this, role, ring, context)
+    if (role === 'sink') {
+      const pump = started.pump
+      this.#recordPumps.set(pump, endRun)
+      const forget = () => this.#recordPumps.delete(pump)
+      void pump.done.then(forget, forget)
+      if (this.#recording === undefined) {
+        this.#recording = { finalize: () => this.#finalize() }
+        trackRecording(this.#recording)
+      }
+    }
+    return started
+  }
+
+  /** Ends the runs that record here, stops their pumps (each writes what is left in its ring), then closes the file. */
+  async #finalize(): Promise<void> {
+    const runs = [...this.#recordPumps]
+    await Promise.allSettled(runs.map(([, endRun]) => endRun?.()))
+    await Promise.allSettled(runs.map(([pump]) => pump.stop()))
+    await this.close()
+  }
+
+  /** The file is closing: no longer a recording to finalize. */
+  #untrack(): void {
+    if (this.#recording === undefined) return
+    untrackRecording(this.#recording)
+    this.#recording = undefined
   }
 
   /** The read position in frames (in mode 'w': the write position). */
@@ -795,34 +447,9 @@ export class SoundFile implements RingEndpoint {
    * ```
    */
   async *blocks<D extends DType = 'float32'>(options: BlocksOptions<D>): AsyncGenerator<SampleArrayOf<D>, void, undefined> {
-    if (options === null || typeof options !== 'object') throw new TypeError(`Expected an options object, got ${describe(options)}`)
-    const blocksize = requirePositiveInteger(options.blocksize, 'blocksize')
-    const overlap = options.overlap ?? 0
-    if (!Number.isSafeInteger(overlap) || overlap < 0 || overlap >= blocksize) {
-      throw new RangeError(`Expected an integer from 0 to blocksize - 1 (${blocksize - 1}) for overlap, got ${describe(overlap)}`)
-    }
-    const dtype = (options.dtype !== undefined ? requireDType(options.dtype) : 'float32') as D
-    if (options.frames !== undefined && options.frames !== -1 && (!Number.isSafeInteger(options.frames) || options.frames < 0)) {
-      throw new RangeError(`Expected a non-negative integer or -1 for frames, got ${describe(options.frames)}`)
-    }
+    const plan = blocksPlan(options)
     this.#readable('read blocks from')
-    let remaining = options.frames === undefined || options.frames === -1 ? Infinity : options.frames
-    const frameSize = this.channels * (dtype === 'int24' ? 3 : 1)
-    let previous: NativeSamples | undefined
-    while (remaining > 0) {
-      const fresh = Math.min(previous === undefined ? blocksize : blocksize - overlap, remaining)
-      const data = (await this.read(fresh, { dtype } as ReadOptions<D>)) as NativeSamples
-      const got = data.length / frameSize
-      if (got === 0) return
-      remaining -= got
-      let block = data
-      if (previous !== undefined && overlap > 0) {
-        block = concat(dtype, [previous.subarray(previous.length - overlap * frameSize), data])
-      }
-      yield block as SampleArrayOf<D>
-      previous = block
-      if (got < fresh) return
-    }
+    yield* overlappingBlocks(plan, this.channels, (frames) => this.read(frames, { dtype: plan.dtype } as ReadOptions<D>))
   }
 
   /**
@@ -838,6 +465,7 @@ export class SoundFile implements RingEndpoint {
     const handle = this.#handle
     if (handle === undefined) return Promise.resolve()
     this.#handle = undefined
+    this.#untrack()
     this.#closing = this.#serial(async () => {
       if (this.mode !== 'r') this.#info = native().info(handle)
       await native().close(handle)
@@ -854,6 +482,7 @@ export class SoundFile implements RingEndpoint {
     const handle = this.#handle
     if (this.mode !== 'r') this.#info = native().info(handle)
     this.#handle = undefined
+    this.#untrack()
     this.#closing = Promise.resolve()
     try {
       native().closeSync(handle)
@@ -872,15 +501,4 @@ export class SoundFile implements RingEndpoint {
     const path = typeof this.path === 'string' ? `'${this.path}'` : String(this.path)
     return `SoundFile(${path}, mode='${this.mode}', samplerate=${this.samplerate}, channels=${this.channels}, format='${this.format}', subtype='${this.subtype}', endian='${this.endian}')`
   }
-}
-
-function concat(dtype: DType, parts: NativeSamples[]): NativeSamples {
-  const total = parts.reduce((sum, part) => sum + part.length, 0)
-  const result = new arrayTypes[dtype](total)
-  let offset = 0
-  for (const part of parts) {
-    ;(result as Uint8Array).set(part as Uint8Array, offset)
-    offset += part.length
-  }
-  return result
 }
