@@ -6,7 +6,7 @@
  * `--help` and `--version` never load them.
  */
 import type { Writable } from 'node:stream'
-import type { DType } from '@pastream/stream'
+import { isPowerOfTwo, type DType } from '@pastream/stream'
 import type { SoundFile } from '@pastream/soundfile'
 import {
   channelCount,
@@ -178,9 +178,7 @@ function findDevice(
 ): number | undefined {
   if (spec === undefined) {
     if (defaultIndex >= 0) return undefined
-    const usable = devices.filter((d) => (kind === 'input' ? d.maxInputChannels : d.maxOutputChannels) > 0)
-    const list = usable.map((d) => `${d.index}: ${d.name}`).join('; ') || 'none'
-    throw new CliError(`no default ${kind} device (${kind} devices: ${list})`, exitCodes.device, "pick one with -D; without a sound card, 'pastream loopback' runs a virtual device to test against")
+    throw new CliError(`no default ${kind} device (${kind} devices: ${stream.deviceNames(kind, devices)})`, exitCodes.device, "pick one with -D; without a sound card, 'pastream loopback' runs a virtual device to test against")
   }
   try {
     return stream.findDevice(spec, kind, devices).index
@@ -443,9 +441,9 @@ export function checkFlags(flags: PlayrecFlags, input: string | null, output: st
   }
 }
 
-/** The ring sizes are powers of two (the ring's indices wrap by masking). */
+/** The ring sizes are powers of two (the ring's indices wrap by masking): the rule is stream's. */
 function powerOfTwo(value: number, text: string): number {
-  if ((value & (value - 1)) !== 0) throw new UsageError(`--buffersize: expected a power of 2 (e.g. 65536 or 64K), got '${text}'`)
+  if (!isPowerOfTwo(value)) throw new UsageError(`--buffersize: expected a power of 2 (e.g. 65536 or 64K), got '${text}'`)
   return value
 }
 

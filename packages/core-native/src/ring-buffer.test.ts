@@ -86,12 +86,12 @@ describe('RingBuffer.from', () => {
 
   it('rejects a header with an impossible shape', () => {
     expect(() => RingBuffer.from(formatByHand(0, 8))).toThrow(
-      new TypeError('Expected a pastream ring, got a header with elementsize 0 and capacity 8'),
+      new TypeError('Expected a pastream ring, got a header with elementsize 0 and size 8'),
     )
-    const capacity = formatByHand(4, 8)
-    new DataView(capacity).setUint32(layout.PAS_RING_CAPACITY_OFFSET, 6, true)
-    expect(() => RingBuffer.from(capacity)).toThrow(
-      new TypeError('Expected a pastream ring, got a header with elementsize 4 and capacity 6'),
+    const oddSize = formatByHand(4, 8)
+    new DataView(oddSize).setUint32(layout.PAS_RING_SIZE_OFFSET, 6, true)
+    expect(() => RingBuffer.from(oddSize)).toThrow(
+      new TypeError('Expected a pastream ring, got a header with elementsize 4 and size 6'),
     )
   })
 
@@ -112,7 +112,7 @@ describe('RingBuffer.from', () => {
 })
 
 describe('RingBuffer and the C layout', () => {
-  it('writes magic, version, elementsize and capacity at the documented offsets', () => {
+  it('writes magic, version, elementsize and size at the documented offsets', () => {
     const ring = new RingBuffer(12, 256)
     const view = new DataView(ring.buffer)
     expect(ring.buffer.byteLength).toBe(192 + 12 * 256)

@@ -47,7 +47,7 @@ export class RingBuffer {
   readonly buffer: SharedArrayBuffer
   /** Bytes per element (frame). */
   readonly elementsize: number
-  /** Capacity in elements, a power of two. */
+  /** Size in elements (frames), a power of two. */
   readonly size: number
   readonly #indices: Uint32Array
   readonly #data: Uint8Array
@@ -65,7 +65,7 @@ export class RingBuffer {
     if (!Number.isInteger(elementsize) || elementsize < 1 || elementsize > 0xffffffff) {
       throw new RangeError(`Expected a positive integer for elementsize, got ${String(elementsize)} (${typeof elementsize})`)
     }
-    if (!isPowerOfTwo(size) || size > layout.PAS_RING_MAX_CAPACITY) {
+    if (!isPowerOfTwo(size) || size > layout.PAS_RING_MAX_SIZE) {
       throw new RangeError(`Expected a power of two between 1 and 2^31 for size, got ${String(size)} (${typeof size})`)
     }
     const bytes = layout.PAS_RING_HEADER_BYTES + elementsize * size
@@ -75,7 +75,7 @@ export class RingBuffer {
       header.setUint32(layout.PAS_RING_MAGIC_OFFSET, layout.PAS_RING_MAGIC, true)
       header.setUint32(layout.PAS_RING_VERSION_OFFSET, layout.PAS_RING_VERSION, true)
       header.setUint32(layout.PAS_RING_ELEMENTSIZE_OFFSET, elementsize, true)
-      header.setUint32(layout.PAS_RING_CAPACITY_OFFSET, size, true)
+      header.setUint32(layout.PAS_RING_SIZE_OFFSET, size, true)
     }
     this.buffer = buffer
     this.elementsize = elementsize
@@ -105,9 +105,9 @@ export class RingBuffer {
       throw new TypeError('Expected a pastream ring, got a SharedArrayBuffer without its header (bad magic or version)')
     }
     const elementsize = header.getUint32(layout.PAS_RING_ELEMENTSIZE_OFFSET, true)
-    const size = header.getUint32(layout.PAS_RING_CAPACITY_OFFSET, true)
-    if (elementsize < 1 || !isPowerOfTwo(size) || size > layout.PAS_RING_MAX_CAPACITY) {
-      throw new TypeError(`Expected a pastream ring, got a header with elementsize ${elementsize} and capacity ${size}`)
+    const size = header.getUint32(layout.PAS_RING_SIZE_OFFSET, true)
+    if (elementsize < 1 || !isPowerOfTwo(size) || size > layout.PAS_RING_MAX_SIZE) {
+      throw new TypeError(`Expected a pastream ring, got a header with elementsize ${elementsize} and size ${size}`)
     }
     if (buffer.byteLength < layout.PAS_RING_HEADER_BYTES + elementsize * size) {
       throw new TypeError(`Expected ${layout.PAS_RING_HEADER_BYTES + elementsize * size} bytes for this ring, got ${buffer.byteLength}`)

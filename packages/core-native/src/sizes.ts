@@ -2,6 +2,7 @@
 // are powers of two, what "blocksize 0" means when sizing work (the host
 // decides, so assume 256 frames per callback), and how long to sleep for a
 // number of frames at a sample rate. Plain arithmetic: no addon call.
+import { layout } from './layout.js'
 
 /** The largest buffersize a stream accepts, in frames (2^30). */
 export const MAX_BUFFERSIZE = 2 ** 30
@@ -10,7 +11,7 @@ export const MAX_BUFFERSIZE = 2 ** 30
  * Frames per callback assumed when the blocksize is 0 (the host decides
  * and may vary it): pumps wake up, chunks size and worker waits default by it.
  */
-export const ASSUMED_BLOCKSIZE = 256
+export const ASSUMED_BLOCKSIZE: number = layout.PAS_ASSUMED_BLOCKSIZE
 
 /**
  * True for 1, 2, 4, 8, ... (integers only; up to 2^31 and beyond in exact doubles).

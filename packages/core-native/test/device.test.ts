@@ -84,7 +84,7 @@ describe('frames, pad and offset', () => {
       channels: 1,
       signal: null,
       config: { frames: -1, pad: -1 },
-      rxCapacity: 1024,
+      rxSize: 1024,
     })
     expect(stats.reason).toBe('bufferFull')
     expect(recording.byteLength / 2).toBe(1024)

@@ -83,7 +83,7 @@ export async function loopbackRun(options: {
   config: Omit<EngineConfig, 'tx' | 'rx'>
   blocksize?: number
   rxChannels?: number
-  rxCapacity?: number
+  rxSize?: number
   stream?: NativeStream
 }): Promise<LoopbackResult> {
   const device = loopbackDevice()
@@ -109,7 +109,7 @@ export async function loopbackRun(options: {
       tx.write(options.signal)
     }
     const rxChannels = options.rxChannels ?? options.channels
-    const rx = new RingBuffer(rxChannels * ss, options.rxCapacity ?? 1 << 18)
+    const rx = new RingBuffer(rxChannels * ss, options.rxSize ?? 1 << 18)
     const finished = stream.onceFinished()
     await stream.start({ ...options.config, tx, rx })
     const stats = await finished

@@ -43,12 +43,12 @@ export function setIndices(ring: RingBuffer, index: number): void {
 }
 
 /** Formats a block by hand, as the C side (pas_ring_init) lays it out. */
-export function formatByHand(elementsize: number, capacity: number, extra = 0): SharedArrayBuffer {
-  const buffer = new SharedArrayBuffer(HEADER + elementsize * capacity + extra)
+export function formatByHand(elementsize: number, size: number, extra = 0): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(HEADER + elementsize * size + extra)
   const view = new DataView(buffer)
   view.setUint32(layout.PAS_RING_MAGIC_OFFSET, layout.PAS_RING_MAGIC, true)
   view.setUint32(layout.PAS_RING_VERSION_OFFSET, layout.PAS_RING_VERSION, true)
   view.setUint32(layout.PAS_RING_ELEMENTSIZE_OFFSET, elementsize, true)
-  view.setUint32(layout.PAS_RING_CAPACITY_OFFSET, capacity, true)
+  view.setUint32(layout.PAS_RING_SIZE_OFFSET, size, true)
   return buffer
 }

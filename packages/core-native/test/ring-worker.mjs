@@ -35,7 +35,7 @@ const es = ring.elementsize
 const random = prng(seed)
 const deadline = Date.now() + deadlineMs
 
-/** Mostly small chunks, sometimes up to twice the capacity (more than fits). */
+/** Mostly small chunks, sometimes up to twice the size (more than fits). */
 function chunk() {
   const r = random()
   if (r < 0.4) return 1 + Math.floor(random() * 16)
@@ -62,7 +62,7 @@ let timedOut = false
 let mismatches = 0
 let firstMismatch = -1
 let guardErrors = 0
-// room for twice the capacity plus a partial trailing element
+// room for twice the size plus a partial trailing element
 const scratch = new Uint8Array((ring.size * 2 + 1) * es)
 
 if (role === 'producer') {

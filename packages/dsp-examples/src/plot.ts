@@ -14,7 +14,7 @@ import { writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas'
 import { SoundFile } from '@pastream/soundfile'
-import { DuplexStream, InputStream } from '@pastream/stream'
+import { DuplexStream, InputStream, isPowerOfTwo } from '@pastream/stream'
 import { durationOption, exampleArgs, exampleDevice, numberOption, usageError } from './common.js'
 import { magma, niceTicks } from './plot-scales.js'
 import { defaultFloorDb, stft } from './spectrum.js'
@@ -58,7 +58,7 @@ const { values } = exampleArgs(usage, {
 
 const width = numberOption(usage, 'width', values.width, (v) => Number.isInteger(v) && v >= 320 && v <= 8000, 'an integer from 320 to 8000')
 const height = numberOption(usage, 'height', values.height, (v) => Number.isInteger(v) && v >= 240 && v <= 8000, 'an integer from 240 to 8000')
-const nfft = numberOption(usage, 'nfft', values.nfft, (v) => Number.isInteger(v) && v >= 16 && v <= 65536 && (v & (v - 1)) === 0, 'a power of two from 16 to 65536')
+const nfft = numberOption(usage, 'nfft', values.nfft, (v) => Number.isInteger(v) && v >= 16 && v <= 65536 && isPowerOfTwo(v), 'a power of two from 16 to 65536')
 const floorDb = numberOption(usage, 'floor', values.floor, (v) => v < 0, 'a negative number of dBFS')
 const toneHz = values.tone === undefined ? undefined : numberOption(usage, 'tone', values.tone, (v) => v > 0, 'a positive frequency in Hz')
 if ([values.input, values.playback, values.tone].filter((v) => v !== undefined).length > 1) {

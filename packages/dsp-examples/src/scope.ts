@@ -29,7 +29,7 @@
 import { createServer, type ServerResponse } from 'node:http'
 import { basename } from 'node:path'
 import { SoundFileDuplexStream } from '@pastream/soundfile'
-import { chunks, defaultDevice, findDevice, parseDuration, queryDevices } from '@pastream/stream'
+import { chunks, defaultDevice, findDevice, isPowerOfTwo, parseDuration, queryDevices } from '@pastream/stream'
 import { exampleArgs, exampleDevice, usageError, type ExampleDevice } from './common.js'
 import { Spectrum } from './spectrum.js'
 import { scopeLayout, scopePage, type ScopeMessage } from './scope-page.js'
@@ -72,7 +72,7 @@ function integerOption(name: string, text: string, check: (value: number) => boo
 }
 
 const port = integerOption('port', values.port, (v) => v <= 65535, 'a port from 0 to 65535')
-const chunksize = integerOption('chunksize', values.chunksize, (v) => v >= 64 && v <= 65536 && (v & (v - 1)) === 0, 'a power of two from 64 to 65536')
+const chunksize = integerOption('chunksize', values.chunksize, (v) => v >= 64 && v <= 65536 && isPowerOfTwo(v), 'a power of two from 64 to 65536')
 const overlap = integerOption('overlap', values.overlap, (v) => v < chunksize, `a frame count below the chunksize (${chunksize})`)
 const toneHz = values.tone === undefined ? undefined : Number(values.tone)
 if (toneHz !== undefined && !(toneHz > 0 && toneHz < 1e6)) usageError(usage, `Expected a positive frequency in Hz for --tone, got ${JSON.stringify(values.tone)}`)

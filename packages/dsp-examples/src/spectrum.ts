@@ -5,6 +5,7 @@
 // prints peaks, scope.ts sends dBFS spectra to its page, plot.ts draws an
 // STFT; the tone tests measure with it too.
 import FFT from 'fft.js'
+import { isPowerOfTwo } from '@pastream/stream'
 
 /** The quietest level the examples draw, in dBFS: what digital silence becomes. */
 export const defaultFloorDb = -120
@@ -50,7 +51,7 @@ export class Spectrum {
   readonly #scale: number
 
   constructor(size: number, samplerate: number) {
-    if (!Number.isInteger(size) || size < 4 || (size & (size - 1)) !== 0) {
+    if (!Number.isInteger(size) || size < 4 || !isPowerOfTwo(size)) {
       throw new RangeError(`Expected a power of two >= 4 for the FFT size, got ${size}`)
     }
     this.size = size

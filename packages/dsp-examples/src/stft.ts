@@ -11,7 +11,7 @@
 // the device's input is otherwise silence. The stream is opened here rather
 // than by the module-level chunks() so that its xrun count can be reported
 // at the end: a glitch in the input smears the spectrum of its chunk.
-import { DuplexStream, InputStream, type Source } from '@pastream/stream'
+import { DuplexStream, InputStream, isPowerOfTwo, type Source } from '@pastream/stream'
 import { durationOption, exampleArgs, exampleDevice, numberOption, stopRequest } from './common.js'
 import { formatDb, interleave, makeSignal } from './dsp.js'
 import { playbackOptions } from './playback.js'
@@ -49,7 +49,7 @@ const { values } = exampleArgs(usage, {
   playback: { type: 'string', short: 'p' },
 })
 
-const chunksize = numberOption(usage, 'chunksize', values.chunksize, (v) => Number.isInteger(v) && v >= 16 && v <= 65536 && (v & (v - 1)) === 0, 'a power of two from 16 to 65536')
+const chunksize = numberOption(usage, 'chunksize', values.chunksize, (v) => Number.isInteger(v) && v >= 16 && v <= 65536 && isPowerOfTwo(v), 'a power of two from 16 to 65536')
 const channels = numberOption(usage, 'channels', values.channels, (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'a whole number of channels from 1 to 64')
 // --playback, --tone, --level and --samplerate (a file to play decides it)
 const { file, samplerate, tone, level } = await playbackOptions(usage, values)

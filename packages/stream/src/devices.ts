@@ -66,8 +66,19 @@ function describe(device: DeviceInfo): string {
  * ```
  */
 export function noDefaultDeviceError(kind: DeviceKind, devices: readonly DeviceInfo[]): RangeError {
-  const usable = devices.filter((d) => channelsFor(d, kind) > 0)
-  return new RangeError(`No default ${kind} device; pass device. ${kind} devices: ${usable.map((d) => `${d.index}: ${d.name}`).join('; ') || 'none'}`)
+  return new RangeError(`No default ${kind} device; pass device. ${kind} devices: ${deviceNames(kind, devices)}`)
+}
+
+/**
+ * The devices with channels in direction `kind`, as messages list them:
+ * `index: name` joined by `; `, or `none`.
+ * @example
+ * ```ts
+ * deviceNames('input', queryDevices().devices) // '0: system; 3: loopback'
+ * ```
+ */
+export function deviceNames(kind: DeviceKind, devices: readonly DeviceInfo[]): string {
+  return devices.filter((d) => channelsFor(d, kind) > 0).map((d) => `${d.index}: ${d.name}`).join('; ') || 'none'
 }
 
 /**

@@ -5,7 +5,7 @@
  * (typed arrays, rings, Worker modules, functions, Node and web streams)
  * service the rings whenever they get to run.
  */
-export { RingBuffer, dtypes, sampleSizes, portaudioVersion, type DType, type BufferLike, type EngineStats } from '@pastream/core-native'
+export { RingBuffer, dtypes, sampleSizes, portaudioVersion, isPowerOfTwo, checkBuffersize, type DType, type BufferLike, type EngineStats } from '@pastream/core-native'
 export {
   queryDevices,
   queryHostApis,
@@ -13,6 +13,7 @@ export {
   findDevice,
   formatDeviceTable,
   noDefaultDeviceError,
+  deviceNames,
   type DeviceInfo,
   type HostApiInfo,
   type DeviceKind,

@@ -54,7 +54,9 @@ const lost = { deviceLost: 'deviceLost' } as const
  * THE transition table: `transitions[state][event]` is the next state; an
  * event missing from a state's row is illegal there. `stop()` on a stream
  * with no run under way and a second `close()` are accepted and change
- * nothing (the row maps them to the same state).
+ * nothing (the row maps them to the same state); so do `stop()` and
+ * `abort()` while `close()` is under way (they wait for the close, which
+ * ends the run anyway).
  */
 export const transitions: Readonly<Record<StreamState, Readonly<Partial<Record<StreamEvent, StreamState>>>>> = {
   idle: { start: 'starting', stop: 'idle', abort: 'aborting', close: 'closing', ...lost },
@@ -63,7 +65,7 @@ export const transitions: Readonly<Record<StreamState, Readonly<Partial<Record<S
   running: { stop: 'stopping', abort: 'aborting', ended: 'idle', close: 'closing', ...lost },
   stopping: { stop: 'stopping', abort: 'aborting', ended: 'idle', close: 'closing', ...lost },
   aborting: { stop: 'aborting', abort: 'aborting', ended: 'aborted', close: 'closing', ...lost },
-  closing: { close: 'closing', released: 'closed' },
+  closing: { stop: 'closing', abort: 'closing', close: 'closing', released: 'closed' },
   closed: { close: 'closed' },
   deviceLost: { close: 'closing' },
 }

@@ -17,7 +17,7 @@ const expected: Record<StreamState, Partial<Record<StreamEvent, StreamState>>> =
   running: { stop: 'stopping', abort: 'aborting', ended: 'idle', close: 'closing', deviceLost: 'deviceLost' },
   stopping: { stop: 'stopping', abort: 'aborting', ended: 'idle', close: 'closing', deviceLost: 'deviceLost' },
   aborting: { stop: 'aborting', abort: 'aborting', ended: 'aborted', close: 'closing', deviceLost: 'deviceLost' },
-  closing: { close: 'closing', released: 'closed' },
+  closing: { stop: 'closing', abort: 'closing', close: 'closing', released: 'closed' },
   closed: { close: 'closed' },
   deviceLost: { close: 'closing' },
 }
@@ -122,5 +122,15 @@ describe('Stream follows the table', () => {
     await started
     expect([stream.active, stream.stopped, stream.frameCount]).toEqual([false, true, 0])
     expect(await stream.wait(0)).toBe(true)
+  })
+
+  it('stop() and abort() while close() is under way wait for the close; a second close() is the first', async () => {
+    const stream = new InputStream({ device: DEVICE, channels: 1, dtype: 'int16', blocksize: 256 })
+    stream.setSink(new RingBuffer(2, 1 << 16))
+    await stream.start()
+    const closing = stream.close()
+    await Promise.all([stream.stop(), stream.abort(), stream.close(), closing])
+    expect([stream.closed, stream.active]).toEqual([true, false])
+    await expect(stream.stop()).rejects.toThrow(new PastreamError('InputStream is closed'))
   })
 })

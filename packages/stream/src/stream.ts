@@ -350,15 +350,15 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
   /**
    * Stops after queued buffers play; sinks drain; throws the run's first
    * error. States: every open one (a no-op with no run under way; in
-   * `starting` the device never starts); throws in `closing`, `closed`,
-   * `deviceLost`.
+   * `starting` the device never starts); in `closing` it waits for the
+   * close; throws in `closed` and `deviceLost`.
    * @example
    * ```ts
    * await stream.stop()
    * ```
    */
   async stop(): Promise<void> {
-    this.#life.fire('stop')
+    if (this.#life.fire('stop') === 'closing') return this.#closing
     await this.#serial(() => this.nativeStream.stop())
     await this.#finishRun(this.#run, true)
   }
@@ -366,7 +366,8 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
   /**
    * Stops at once, dropping queued buffers; cancels sources and sinks; the
    * run's errors are not thrown. States: every open one (in `starting` the
-   * device never starts); throws in `closing`, `closed`, `deviceLost`.
+   * device never starts); in `closing` it waits for the close; throws in
+   * `closed` and `deviceLost`.
    * @example
    * ```ts
    * await stream.abort()
@@ -374,7 +375,7 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
    * ```
    */
   async abort(): Promise<void> {
-    this.#life.fire('abort')
+    if (this.#life.fire('abort') === 'closing') return this.#closing
     const run = this.#run
     for (const pump of run?.pumps ?? []) pump.cancel()
     await this.#serial(() => this.nativeStream.abort())

@@ -72,7 +72,7 @@ typedef struct pas_file_pump_config {
   int loop;          /* play: seek back to the start at end of file */
   double samplerate; /* > 0; with blocksize, sets the poll interval; and
                         the seconds in messages */
-  double blocksize;  /* frames per device period; <= 0: assume 256 */
+  double blocksize;  /* frames per device period; <= 0: assume PAS_ASSUMED_BLOCKSIZE */
   const char *name;  /* the file, for messages (copied); NULL: "the sound file" */
 } pas_file_pump_config_t;
 

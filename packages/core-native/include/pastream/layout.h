@@ -8,8 +8,8 @@
  * Ring buffer (one SharedArrayBuffer per ring):
  *   [0,   64)  cache line 0: write_index (uint32, wrapping), producer only
  *   [64, 128)  cache line 1: read_index  (uint32, wrapping), consumer only
- *   [128,192)  cache line 2: magic, version, elementsize, capacity (frames)
- *   [192, ...) data: capacity * elementsize bytes
+ *   [128,192)  cache line 2: magic, version, elementsize, size (frames)
+ *   [192, ...) data: size * elementsize bytes
  *
  * Stats block (one per stream, written only by the audio thread):
  *   a seqlock word, then the counters of pas_stats_t below.
@@ -27,11 +27,15 @@
 #define PAS_RING_MAGIC_OFFSET 128
 #define PAS_RING_VERSION_OFFSET 132
 #define PAS_RING_ELEMENTSIZE_OFFSET 136
-#define PAS_RING_CAPACITY_OFFSET 140
+#define PAS_RING_SIZE_OFFSET 140
 #define PAS_RING_HEADER_BYTES 192
 
-/* Largest capacity: indices are 32-bit and wrap, so capacity <= 2^31. */
-#define PAS_RING_MAX_CAPACITY 0x80000000u
+/* Largest size: indices are 32-bit and wrap, so size <= 2^31. */
+#define PAS_RING_MAX_SIZE 0x80000000u
+
+/* Frames per callback assumed when a stream's blocksize is 0 (the host
+ * decides and may vary it): what pumps and waits size their work by. */
+#define PAS_ASSUMED_BLOCKSIZE 256u
 
 /* Stats block: offsets in bytes. */
 #define PAS_STATS_SEQ_OFFSET 0                 /* uint32: odd while writing */

@@ -14,7 +14,7 @@
  * function here is wait-free, allocates nothing and makes no system call.
  *
  * Indices are 32-bit counters that wrap; the position in the data is
- * index & (capacity - 1). Available counts seen by one side may be stale,
+ * index & (size - 1). Available counts seen by one side may be stale,
  * in the safe direction: the producer may see less free space, the
  * consumer fewer frames, than there are.
  */
@@ -34,27 +34,27 @@ typedef struct pas_ring {
   uint8_t *base;        /* start of the shared block (header) */
   uint8_t *data;        /* base + PAS_RING_HEADER_BYTES */
   uint32_t elementsize; /* bytes per element (frame) */
-  uint32_t capacity;    /* elements, a power of two */
-  uint32_t mask;        /* capacity - 1 */
+  uint32_t size;    /* elements, a power of two */
+  uint32_t mask;        /* size - 1 */
 } pas_ring_t;
 
 /* Error codes of init/attach (0 = ok). */
 enum pas_ring_error {
   PAS_RING_OK = 0,
   PAS_RING_E_NULL = -1,          /* null memory or ring */
-  PAS_RING_E_CAPACITY = -2,      /* capacity not a power of two in [1, 2^31] */
+  PAS_RING_E_SIZE = -2,      /* size not a power of two in [1, 2^31] */
   PAS_RING_E_ELEMENTSIZE = -3,   /* elementsize == 0 */
-  PAS_RING_E_TOO_SMALL = -4,     /* bytes < header + capacity * elementsize */
+  PAS_RING_E_TOO_SMALL = -4,     /* bytes < header + size * elementsize */
   PAS_RING_E_MAGIC = -5,         /* attach: not a pastream ring */
   PAS_RING_E_ALIGNMENT = -6      /* memory not 8-byte aligned */
 };
 
 /* Bytes a ring of this shape needs (header + data); 0 if it overflows size_t. */
-size_t pas_ring_bytes(uint32_t elementsize, uint32_t capacity);
+size_t pas_ring_bytes(uint32_t elementsize, uint32_t size);
 
 /* Formats memory as an empty ring. Not thread-safe: call before sharing. */
 int pas_ring_init(pas_ring_t *ring, void *memory, size_t bytes,
-                  uint32_t elementsize, uint32_t capacity);
+                  uint32_t elementsize, uint32_t size);
 
 /* Views a ring formatted elsewhere (by JS or pas_ring_init); validates it. */
 int pas_ring_attach(pas_ring_t *ring, void *memory, size_t bytes);

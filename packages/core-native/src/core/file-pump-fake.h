@@ -129,10 +129,10 @@ typedef struct test_ring {
   pas_ring_t r;
 } test_ring_t;
 
-static inline int ring_new(test_ring_t *t, uint32_t capacity) {
-  size_t bytes = pas_ring_bytes(4, capacity);
+static inline int ring_new(test_ring_t *t, uint32_t size) {
+  size_t bytes = pas_ring_bytes(4, size);
   t->memory = th_alloc(bytes);
-  return pas_ring_init(&t->r, t->memory, bytes, 4, capacity);
+  return pas_ring_init(&t->r, t->memory, bytes, 4, size);
 }
 
 static inline pas_file_pump_config_t config_of(int direction, int loop, const char *name) {

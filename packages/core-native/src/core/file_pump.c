@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "pastream/file_pump.h"
+#include "pastream/layout.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -46,7 +47,7 @@ const char *pas_file_pump_strerror(int code) {
 }
 
 long pas_file_pump_poll_ns(double samplerate, double blocksize) {
-  if (!(blocksize > 0)) blocksize = 256;
+  if (!(blocksize > 0)) blocksize = PAS_ASSUMED_BLOCKSIZE;
   double half = samplerate > 0 ? blocksize / samplerate / 2 : 0.05;
   if (half < 0.0005) half = 0.0005;
   if (half > 0.05) half = 0.05;

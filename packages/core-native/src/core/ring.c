@@ -32,43 +32,43 @@ static uint32_t get_u32(const uint8_t *base, size_t offset) {
   return value;
 }
 
-size_t pas_ring_bytes(uint32_t elementsize, uint32_t capacity) {
-  uint64_t data = (uint64_t)elementsize * (uint64_t)capacity;
+size_t pas_ring_bytes(uint32_t elementsize, uint32_t size) {
+  uint64_t data = (uint64_t)elementsize * (uint64_t)size;
   uint64_t total = data + PAS_RING_HEADER_BYTES;
   if ((uint64_t)(size_t)total != total) return 0;
   return (size_t)total;
 }
 
-static int check_shape(uint32_t elementsize, uint32_t capacity, size_t bytes) {
+static int check_shape(uint32_t elementsize, uint32_t size, size_t bytes) {
   if (elementsize == 0) return PAS_RING_E_ELEMENTSIZE;
-  if (capacity == 0 || capacity > PAS_RING_MAX_CAPACITY || (capacity & (capacity - 1)) != 0)
-    return PAS_RING_E_CAPACITY;
-  size_t need = pas_ring_bytes(elementsize, capacity);
+  if (size == 0 || size > PAS_RING_MAX_SIZE || (size & (size - 1)) != 0)
+    return PAS_RING_E_SIZE;
+  size_t need = pas_ring_bytes(elementsize, size);
   if (need == 0 || bytes < need) return PAS_RING_E_TOO_SMALL;
   return PAS_RING_OK;
 }
 
-static void fill_view(pas_ring_t *ring, uint8_t *base, uint32_t elementsize, uint32_t capacity) {
+static void fill_view(pas_ring_t *ring, uint8_t *base, uint32_t elementsize, uint32_t size) {
   ring->base = base;
   ring->data = base + PAS_RING_HEADER_BYTES;
   ring->elementsize = elementsize;
-  ring->capacity = capacity;
-  ring->mask = capacity - 1;
+  ring->size = size;
+  ring->mask = size - 1;
 }
 
 int pas_ring_init(pas_ring_t *ring, void *memory, size_t bytes, uint32_t elementsize,
-                  uint32_t capacity) {
+                  uint32_t size) {
   if (ring == NULL || memory == NULL) return PAS_RING_E_NULL;
   if (((uintptr_t)memory & 7u) != 0) return PAS_RING_E_ALIGNMENT;
-  int rc = check_shape(elementsize, capacity, bytes);
+  int rc = check_shape(elementsize, size, bytes);
   if (rc != PAS_RING_OK) return rc;
   uint8_t *base = (uint8_t *)memory;
   memset(base, 0, PAS_RING_HEADER_BYTES);
   put_u32(base, PAS_RING_MAGIC_OFFSET, PAS_RING_MAGIC);
   put_u32(base, PAS_RING_VERSION_OFFSET, PAS_RING_VERSION);
   put_u32(base, PAS_RING_ELEMENTSIZE_OFFSET, elementsize);
-  put_u32(base, PAS_RING_CAPACITY_OFFSET, capacity);
-  fill_view(ring, base, elementsize, capacity);
+  put_u32(base, PAS_RING_SIZE_OFFSET, size);
+  fill_view(ring, base, elementsize, size);
   return PAS_RING_OK;
 }
 
@@ -81,10 +81,10 @@ int pas_ring_attach(pas_ring_t *ring, void *memory, size_t bytes) {
       get_u32(base, PAS_RING_VERSION_OFFSET) != PAS_RING_VERSION)
     return PAS_RING_E_MAGIC;
   uint32_t elementsize = get_u32(base, PAS_RING_ELEMENTSIZE_OFFSET);
-  uint32_t capacity = get_u32(base, PAS_RING_CAPACITY_OFFSET);
-  int rc = check_shape(elementsize, capacity, bytes);
+  uint32_t size = get_u32(base, PAS_RING_SIZE_OFFSET);
+  int rc = check_shape(elementsize, size, bytes);
   if (rc != PAS_RING_OK) return rc;
-  fill_view(ring, base, elementsize, capacity);
+  fill_view(ring, base, elementsize, size);
   return PAS_RING_OK;
 }
 
@@ -92,9 +92,9 @@ const char *pas_ring_strerror(int code) {
   switch (code) {
     case PAS_RING_OK: return "ok";
     case PAS_RING_E_NULL: return "ring memory is missing";
-    case PAS_RING_E_CAPACITY: return "ring capacity must be a power of two between 1 and 2^31";
+    case PAS_RING_E_SIZE: return "ring size must be a power of two between 1 and 2^31";
     case PAS_RING_E_ELEMENTSIZE: return "ring elementsize must be at least 1 byte";
-    case PAS_RING_E_TOO_SMALL: return "ring memory is smaller than header + capacity * elementsize";
+    case PAS_RING_E_TOO_SMALL: return "ring memory is smaller than header + size * elementsize";
     case PAS_RING_E_MAGIC: return "memory is not a pastream ring (bad magic or version)";
     case PAS_RING_E_ALIGNMENT: return "ring memory must be 8-byte aligned";
     default: return "unknown ring error";
@@ -112,19 +112,19 @@ uint32_t pas_ring_write_index(const pas_ring_t *ring) {
 uint32_t pas_ring_read_available(const pas_ring_t *ring) {
   uint32_t write = pas_ring_load_acquire(ring->base, PAS_RING_WRITE_INDEX_OFFSET);
   uint32_t read = own_index(ring->base, PAS_RING_READ_INDEX_OFFSET);
-  return write - read; /* wraps correctly: capacity <= 2^31 */
+  return write - read; /* wraps correctly: size <= 2^31 */
 }
 
 uint32_t pas_ring_write_available(const pas_ring_t *ring) {
   uint32_t read = pas_ring_load_acquire(ring->base, PAS_RING_READ_INDEX_OFFSET);
   uint32_t write = own_index(ring->base, PAS_RING_WRITE_INDEX_OFFSET);
-  return ring->capacity - (write - read);
+  return ring->size - (write - read);
 }
 
 static uint32_t regions(const pas_ring_t *ring, uint32_t index, uint32_t count,
                         void **region1, uint32_t *size1, void **region2, uint32_t *size2) {
   uint32_t pos = index & ring->mask;
-  uint32_t first = ring->capacity - pos;
+  uint32_t first = ring->size - pos;
   *region1 = ring->data + (size_t)pos * ring->elementsize;
   if (count <= first) {
     *size1 = count;

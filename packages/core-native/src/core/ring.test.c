@@ -33,15 +33,15 @@ typedef struct gring {
   pas_ring_t r;
 } gring_t;
 
-static int gring_new(gring_t *g, uint32_t elementsize, uint32_t capacity) {
-  g->bytes = pas_ring_bytes(elementsize, capacity);
+static int gring_new(gring_t *g, uint32_t elementsize, uint32_t size) {
+  g->bytes = pas_ring_bytes(elementsize, size);
   g->alloc = th_alloc(g->bytes + 2 * GUARD);
   g->base = g->alloc + GUARD;
   memset(g->alloc, GUARD_BYTE, GUARD);
   memset(g->base + g->bytes, GUARD_BYTE, GUARD);
   /* poison the data so a read of unwritten elements is visible */
   memset(g->base, 0xEE, g->bytes);
-  return pas_ring_init(&g->r, g->base, g->bytes, elementsize, capacity);
+  return pas_ring_init(&g->r, g->base, g->bytes, elementsize, size);
 }
 
 static void gring_free(gring_t *g) {
@@ -72,7 +72,7 @@ static int header_ok(const gring_t *g, uint32_t es, uint32_t cap) {
   if (hdr_u32(b, PAS_RING_MAGIC_OFFSET) != PAS_RING_MAGIC) return 0;
   if (hdr_u32(b, PAS_RING_VERSION_OFFSET) != PAS_RING_VERSION) return 0;
   if (hdr_u32(b, PAS_RING_ELEMENTSIZE_OFFSET) != es) return 0;
-  if (hdr_u32(b, PAS_RING_CAPACITY_OFFSET) != cap) return 0;
+  if (hdr_u32(b, PAS_RING_SIZE_OFFSET) != cap) return 0;
   for (size_t i = 4; i < 64; i++)
     if (b[i] != 0) return 0;
   for (size_t i = 68; i < 128; i++)
@@ -109,10 +109,10 @@ TEST(bytes_and_layout) {
   CHECK_EQ_INT(pas_ring_bytes(12, 4096), 192 + 12 * 4096);
   CHECK_EQ_INT(pas_ring_bytes(1, 1), 193);
   if (sizeof(size_t) >= 8) {
-    CHECK_EQ_INT(pas_ring_bytes(UINT32_MAX, PAS_RING_MAX_CAPACITY),
-                 (uint64_t)UINT32_MAX * PAS_RING_MAX_CAPACITY + 192);
+    CHECK_EQ_INT(pas_ring_bytes(UINT32_MAX, PAS_RING_MAX_SIZE),
+                 (uint64_t)UINT32_MAX * PAS_RING_MAX_SIZE + 192);
   } else {
-    CHECK_EQ_INT(pas_ring_bytes(UINT32_MAX, PAS_RING_MAX_CAPACITY), 0);
+    CHECK_EQ_INT(pas_ring_bytes(UINT32_MAX, PAS_RING_MAX_SIZE), 0);
   }
 
   gring_t g;
@@ -121,7 +121,7 @@ TEST(bytes_and_layout) {
   CHECK(g.r.base == g.base);
   CHECK(g.r.data == g.base + PAS_RING_HEADER_BYTES);
   CHECK_EQ_INT(g.r.elementsize, 12);
-  CHECK_EQ_INT(g.r.capacity, 16);
+  CHECK_EQ_INT(g.r.size, 16);
   CHECK_EQ_INT(g.r.mask, 15);
   /* the indices live at their layout offsets */
   CHECK_EQ_INT(hdr_u32(g.base, PAS_RING_WRITE_INDEX_OFFSET), 0);
@@ -157,14 +157,14 @@ TEST(init_errors) {
   CHECK_EQ_INT(pas_ring_init(&r, mem + 8, bytes, 4, 64), PAS_RING_OK);
 
   CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 0, 64), PAS_RING_E_ELEMENTSIZE);
-  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 0), PAS_RING_E_CAPACITY);
-  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 3), PAS_RING_E_CAPACITY);
-  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 48), PAS_RING_E_CAPACITY);
-  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 0x80000001u), PAS_RING_E_CAPACITY);
-  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 0xC0000000u), PAS_RING_E_CAPACITY);
-  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, UINT32_MAX), PAS_RING_E_CAPACITY);
-  /* 2^31 is a valid capacity; the memory is what is too small */
-  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, PAS_RING_MAX_CAPACITY), PAS_RING_E_TOO_SMALL);
+  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 0), PAS_RING_E_SIZE);
+  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 3), PAS_RING_E_SIZE);
+  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 48), PAS_RING_E_SIZE);
+  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 0x80000001u), PAS_RING_E_SIZE);
+  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 0xC0000000u), PAS_RING_E_SIZE);
+  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, UINT32_MAX), PAS_RING_E_SIZE);
+  /* 2^31 is a valid size; the memory is what is too small */
+  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, PAS_RING_MAX_SIZE), PAS_RING_E_TOO_SMALL);
 
   CHECK_EQ_INT(pas_ring_init(&r, mem, bytes - 1, 4, 64), PAS_RING_E_TOO_SMALL);
   CHECK_EQ_INT(pas_ring_init(&r, mem, PAS_RING_HEADER_BYTES, 4, 64), PAS_RING_E_TOO_SMALL);
@@ -177,14 +177,14 @@ TEST(init_errors) {
   /* an error leaves the memory alone */
   memset(mem, 0x77, bytes);
   CHECK_EQ_INT(pas_ring_init(&r, mem, bytes - 1, 4, 64), PAS_RING_E_TOO_SMALL);
-  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 3), PAS_RING_E_CAPACITY);
+  CHECK_EQ_INT(pas_ring_init(&r, mem, bytes, 4, 3), PAS_RING_E_SIZE);
   int untouched = 1;
   for (size_t i = 0; i < bytes; i++)
     if (mem[i] != 0x77) untouched = 0;
   CHECK(untouched);
 
   /* every code has its own message, and unknown codes have one too */
-  const int codes[] = {PAS_RING_OK,          PAS_RING_E_NULL,  PAS_RING_E_CAPACITY,
+  const int codes[] = {PAS_RING_OK,          PAS_RING_E_NULL,  PAS_RING_E_SIZE,
                        PAS_RING_E_ELEMENTSIZE, PAS_RING_E_TOO_SMALL, PAS_RING_E_MAGIC,
                        PAS_RING_E_ALIGNMENT};
   const size_t ncodes = sizeof codes / sizeof codes[0];
@@ -215,7 +215,7 @@ TEST(attach_errors) {
   CHECK_EQ_INT(pas_ring_attach(&r, g.base, g.bytes), PAS_RING_OK);
   CHECK(r.base == g.r.base && r.data == g.r.data);
   CHECK_EQ_INT(r.elementsize, 6);
-  CHECK_EQ_INT(r.capacity, 32);
+  CHECK_EQ_INT(r.size, 32);
   CHECK_EQ_INT(r.mask, 31);
   /* ... and sees what the other view wrote */
   uint8_t buf[6 * 7];
@@ -236,11 +236,11 @@ TEST(attach_errors) {
   hdr_set_u32(g.base, PAS_RING_VERSION_OFFSET, PAS_RING_VERSION + 1);
   CHECK_EQ_INT(pas_ring_attach(&r, g.base, g.bytes), PAS_RING_E_MAGIC);
   memcpy(g.base, saved, sizeof saved);
-  hdr_set_u32(g.base, PAS_RING_CAPACITY_OFFSET, 24);
-  CHECK_EQ_INT(pas_ring_attach(&r, g.base, g.bytes), PAS_RING_E_CAPACITY);
-  hdr_set_u32(g.base, PAS_RING_CAPACITY_OFFSET, 0);
-  CHECK_EQ_INT(pas_ring_attach(&r, g.base, g.bytes), PAS_RING_E_CAPACITY);
-  hdr_set_u32(g.base, PAS_RING_CAPACITY_OFFSET, 64); /* bigger than the memory */
+  hdr_set_u32(g.base, PAS_RING_SIZE_OFFSET, 24);
+  CHECK_EQ_INT(pas_ring_attach(&r, g.base, g.bytes), PAS_RING_E_SIZE);
+  hdr_set_u32(g.base, PAS_RING_SIZE_OFFSET, 0);
+  CHECK_EQ_INT(pas_ring_attach(&r, g.base, g.bytes), PAS_RING_E_SIZE);
+  hdr_set_u32(g.base, PAS_RING_SIZE_OFFSET, 64); /* bigger than the memory */
   CHECK_EQ_INT(pas_ring_attach(&r, g.base, g.bytes), PAS_RING_E_TOO_SMALL);
   memcpy(g.base, saved, sizeof saved);
   hdr_set_u32(g.base, PAS_RING_ELEMENTSIZE_OFFSET, 0);
@@ -307,7 +307,7 @@ TEST(empty_full_edges) {
   CHECK_EQ_INT(pas_ring_read_index(&g.r), 13);
   CHECK_EQ_INT(pas_ring_write_index(&g.r), 13);
 
-  /* capacity 1 */
+  /* size 1 */
   gring_t one;
   REQUIRE_EQ_INT(gring_new(&one, 3, 1), PAS_RING_OK);
   for (uint64_t i = 0; i < 10; i++) {
@@ -589,7 +589,7 @@ static void *stress_producer(void *arg) {
     uint32_t want = th_rng_range(&rng, 1, s->max_chunk);
     if (want > left) want = (uint32_t)left;
     uint32_t avail = pas_ring_write_available(&s->prod);
-    if (avail > s->prod.capacity) atomic_store(&s->failed, 2);
+    if (avail > s->prod.size) atomic_store(&s->failed, 2);
     if (avail == 0) {
       sched_yield();
       continue;
@@ -625,7 +625,7 @@ static void *stress_consumer(void *arg) {
   while (n < s->elements && !atomic_load(&s->failed)) {
     uint32_t want = th_rng_range(&rng, 1, s->max_chunk);
     uint32_t avail = pas_ring_read_available(&s->cons);
-    if (avail > s->cons.capacity || n + avail > s->elements) {
+    if (avail > s->cons.size || n + avail > s->elements) {
       atomic_store(&s->failed, 4);
       break;
     }
