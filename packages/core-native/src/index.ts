@@ -11,6 +11,7 @@ export { ASSUMED_BLOCKSIZE, MAX_BUFFERSIZE, assumedBlocksize, checkBuffersize, i
 export { layout, EngineState, EngineReason, StatusFlags } from './layout.js'
 export {
   NativeStream,
+  checkChannelMap,
   HostApiType,
   StreamFlags,
   dtypes,

@@ -1,3 +1,8 @@
+// NativeStream: the typed face of one PortAudio stream in the addon. It
+// owns the checks of what reaches the engine (dtypes and their sizes and
+// format codes, directions, run configuration, channel maps), the stats
+// block the callback writes and its seqlock reads, and start/stop/abort/
+// close of the native handle. No policy above one run: that is stream's.
 import {
   native,
   type NativeDevice,
@@ -161,17 +166,34 @@ function checkPositiveNumber(name: string, value: unknown): number {
   return value
 }
 
-function checkMapping(name: string, mapping: readonly number[], length: number, sources: number): number[] {
-  if (mapping.length !== length) {
-    throw new RangeError(`Expected ${length} entries for ${name}, got ${mapping.length}`)
+/**
+ * Checks a channel map given as an array (entry k = the 1-based source
+ * channel for destination k+1, 0 = silence): every entry an integer >= 0,
+ * `length` entries when given, sources at most `sources` when given, each
+ * source at most once. The one check of a map's numbers; the engine (C)
+ * only guards its memory against what gets past it.
+ * @returns the entries as numbers
+ * @throws RangeError naming the map, the entry and what is allowed
+ * @example
+ * ```ts
+ * checkChannelMap('txmapping', [2, 1], 2, 2) // [2, 1]
+ * checkChannelMap('txmapping', [1, 1]) // RangeError: Expected each channel at most once in txmapping, got 1 twice
+ * ```
+ */
+export function checkChannelMap(name: string, mapping: readonly unknown[], length?: number, sources?: number): number[] {
+  const result = mapping.map((m, k) => checkInteger(`${name}[${k}]`, m, 0))
+  if (length !== undefined && result.length !== length) {
+    throw new RangeError(`Expected ${length} entries for ${name}, got ${result.length}`)
   }
   const seen = new Set<number>()
-  return mapping.map((m, k) => {
-    checkInteger(`${name}[${k}]`, m, 0, sources)
+  result.forEach((m, k) => {
+    if (sources !== undefined && m > sources) {
+      throw new RangeError(`Expected an integer in [0, ${sources}] for ${name}[${k}], got ${m} (number)`)
+    }
     if (m !== 0 && seen.has(m)) throw new RangeError(`Expected each channel at most once in ${name}, got ${m} twice`)
     seen.add(m)
-    return m
   })
+  return result
 }
 
 /**
@@ -316,11 +338,11 @@ export class NativeStream {
     const engine: NativeEngineConfig = { frames, pad, offset, loop: config.loop === true, txChannels, rxChannels }
     if (this.outputChannels > 0) {
       const identity = Array.from({ length: this.outputChannels }, (_, k) => (k < txChannels ? k + 1 : 0))
-      engine.txmapping = checkMapping('txmapping', config.txmapping ?? identity, this.outputChannels, txChannels)
+      engine.txmapping = checkChannelMap('txmapping', config.txmapping ?? identity, this.outputChannels, txChannels)
     }
     if (this.inputChannels > 0) {
       const identity = Array.from({ length: rxChannels }, (_, k) => (k < this.inputChannels ? k + 1 : 0))
-      engine.rxmapping = checkMapping('rxmapping', config.rxmapping ?? identity, rxChannels, this.inputChannels)
+      engine.rxmapping = checkChannelMap('rxmapping', config.rxmapping ?? identity, rxChannels, this.inputChannels)
     }
     await native().streamStart(this.#handle, engine, tx?.view ?? null, rx?.view ?? null)
   }

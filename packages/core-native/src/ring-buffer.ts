@@ -1,3 +1,7 @@
+// RingBuffer: the single-producer/single-consumer ring in a
+// SharedArrayBuffer, laid out as layout.h says, used from JS (any thread)
+// while C (the callback, the file pumps) uses the same memory through
+// ring.h. Indices are 32-bit and wrap; Atomics give acquire/release.
 import { layout } from './layout.js'
 import { isPowerOfTwo } from './sizes.js'
 

@@ -1,7 +1,7 @@
 // Stream options: the option types of every stream and run, and the
 // argument checks that run before anything touches PortAudio (numbers,
 // latency, samplerate, buffersize, channel maps, the run fields).
-import { checkBuffersize, dtypes, type DType } from '@pastream/core-native'
+import { checkBuffersize, checkChannelMap, dtypes, type DType } from '@pastream/core-native'
 import type { Source } from './endpoint.js'
 
 /** `'low'` or `'high'` (the device's defaults), or seconds. */
@@ -93,38 +93,23 @@ export function checkInt(name: string, value: unknown, min: number): number {
  * ```
  */
 export function normalizeMap(name: string, map: ChannelMap, length?: number, sources?: number): number[] {
-  let result: number[]
-  if (Array.isArray(map)) {
-    result = (map as readonly unknown[]).map((m, k) => checkInt(`${name}[${k}]`, m, 0))
-    if (length !== undefined && result.length !== length) {
-      throw new RangeError(`Expected ${length} entries for ${name}, got ${result.length}`)
-    }
-  } else {
-    if (typeof map !== 'object' || map === null) {
-      throw new TypeError(`Expected an array or an object {from: to} for ${name}, got ${String(map)} (${typeof map})`)
-    }
-    const entries = Object.entries(map as Record<string, unknown>).map(([from, to]) => [Number(from), to] as const)
-    for (const [from, to] of entries) {
-      checkInt(`${name} source channel`, from, 1)
-      checkInt(`${name} destination channel`, to, 1)
-    }
-    const size = length ?? Math.max(0, ...entries.map(([, to]) => to as number))
-    result = new Array<number>(size).fill(0)
-    for (const [from, to] of entries as Array<readonly [number, number]>) {
-      if (to > size) throw new RangeError(`Expected destination channels in [1, ${size}] for ${name}, got ${to}`)
-      if (result[to - 1] !== 0) throw new RangeError(`Expected each destination channel at most once in ${name}, got ${to} twice`)
-      result[to - 1] = from
-    }
+  if (Array.isArray(map)) return checkChannelMap(name, map as readonly unknown[], length, sources)
+  if (typeof map !== 'object' || map === null) {
+    throw new TypeError(`Expected an array or an object {from: to} for ${name}, got ${String(map)} (${typeof map})`)
   }
-  const seen = new Set<number>()
-  result.forEach((m, k) => {
-    if (sources !== undefined && m > sources) {
-      throw new RangeError(`Expected an integer in [0, ${sources}] for ${name}[${k}], got ${m} (number)`)
-    }
-    if (m !== 0 && seen.has(m)) throw new RangeError(`Expected each channel at most once in ${name}, got ${m} twice`)
-    seen.add(m)
-  })
-  return result
+  const entries = Object.entries(map as Record<string, unknown>).map(([from, to]) => [Number(from), to] as const)
+  for (const [from, to] of entries) {
+    checkInt(`${name} source channel`, from, 1)
+    checkInt(`${name} destination channel`, to, 1)
+  }
+  const size = length ?? Math.max(0, ...entries.map(([, to]) => to as number))
+  const result = new Array<number>(size).fill(0)
+  for (const [from, to] of entries as Array<readonly [number, number]>) {
+    if (to > size) throw new RangeError(`Expected destination channels in [1, ${size}] for ${name}, got ${to}`)
+    if (result[to - 1] !== 0) throw new RangeError(`Expected each destination channel at most once in ${name}, got ${to} twice`)
+    result[to - 1] = from
+  }
+  return checkChannelMap(name, result, undefined, sources)
 }
 
 /** 'low', 'high' or seconds >= 0. */
