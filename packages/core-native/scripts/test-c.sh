@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the C core's unit tests (src/core/*.test.c) three times:
 # plain, under AddressSanitizer + UndefinedBehaviorSanitizer, and under
-# valgrind (memcheck; the ring's two-thread stress tests are left out there:
-# slow under valgrind, and ASan covers them). Binaries
+# valgrind (memcheck; the ring's two-thread stress tests, ring-stress.test.c,
+# are left out there: slow under valgrind, and ASan covers them). Binaries
 # go to test/bin/ (gitignored). Fails on any compile error, warning or test
 # failure. Works from any cwd.
 #
@@ -27,7 +27,8 @@ SANFLAGS=(-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-point
           -fno-sanitize-recover=all)
 LIBS=(-lm)
 CORE=(src/core/ring.c src/core/callback.c src/core/convert.c src/core/file_pump.c)
-TESTS=(ring callback convert file_pump)
+TESTS=(ring ring-stress callback callback-run callback-rings callback-state callback-convert
+       convert file_pump)
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -80,7 +81,9 @@ if [[ "${VALGRIND:-1}" != 0 ]]; then
   elif (($# == 0)); then
     valgrind_run "$BIN/ring-test" bytes_and_layout init_errors attach_errors empty_full_edges \
       split_regions index_wrap set_read_index random_single
-    valgrind_run "$BIN/callback-test"
+    for t in callback callback-run callback-rings callback-state callback-convert; do
+      valgrind_run "$BIN/$t-test"
+    done
     valgrind_run "$BIN/convert-test"
     valgrind_run "$BIN/file_pump-test"
   else
