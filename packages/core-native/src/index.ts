@@ -6,7 +6,7 @@
 import { native, type NativeDevice, type NativeFormatCheck, type NativeHostApi } from './binding.js'
 import { formatCodes, type DType, type NativeStreamDirection } from './native-stream.js'
 
-export { RingBuffer, type BufferLike } from './ring-buffer.js'
+export { RingBuffer, asBytes, type BufferLike } from './ring-buffer.js'
 export { ASSUMED_BLOCKSIZE, MAX_BUFFERSIZE, assumedBlocksize, checkBuffersize, isPowerOfTwo, nextPowerOfTwo, sleepMsForFrames } from './sizes.js'
 export { layout, EngineState, EngineReason, StatusFlags } from './layout.js'
 export {

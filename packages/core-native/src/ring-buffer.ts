@@ -11,7 +11,14 @@ const READ = layout.PAS_RING_READ_INDEX_OFFSET / 4
 /** Anything whose bytes can go into or come out of a ring. */
 export type BufferLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer
 
-function bytesOf(data: BufferLike): Uint8Array {
+/**
+ * The bytes of any typed array or buffer as a Uint8Array view (no copy).
+ * @example
+ * ```ts
+ * asBytes(new Int16Array([1, 2])).byteLength // 4
+ * ```
+ */
+export function asBytes(data: BufferLike): Uint8Array {
   if (data instanceof Uint8Array) return data
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   return new Uint8Array(data)
@@ -196,7 +203,7 @@ export class RingBuffer {
    * elementsize; a partial trailing element is ignored.
    */
   write(data: BufferLike, size?: number): number {
-    const bytes = bytesOf(data)
+    const bytes = asBytes(data)
     const es = this.elementsize
     const whole = Math.floor(bytes.byteLength / es)
     const want = size === undefined ? whole : Math.min(checkCount('size', size, Number.MAX_SAFE_INTEGER), whole)
@@ -219,7 +226,7 @@ export class RingBuffer {
 
   /** Consumer: copies as many elements as fit into `dest`. Returns how many. */
   readInto(dest: BufferLike): number {
-    const bytes = bytesOf(dest)
+    const bytes = asBytes(dest)
     const [count, a, b] = this.getReadBuffers(Math.floor(bytes.byteLength / this.elementsize))
     bytes.set(a)
     bytes.set(b, a.byteLength)

@@ -136,7 +136,10 @@ export class StreamingSourcePump extends LoopPump {
           const wrote = ring.write(bytes.subarray(at, whole))
           at += wrote * es
           if (wrote > 0) this.markReady()
-          if (at < whole) await sleepFrames(Math.max(this.ctx.quantum, (whole - at) / es), this.ctx.samplerate, this.cancelled.signal)
+          // the ring is full: sleep while at most half of it drains (not for
+          // all that is left to write, or a ring about the size of a chunk
+          // would run dry before the pump wakes)
+          if (at < whole) await sleepFrames(Math.max(this.ctx.quantum, Math.min((whole - at) / es, ring.size / 2)), this.ctx.samplerate, this.cancelled.signal)
         }
         carry = bytes.slice(whole)
         if (this.stopped) return

@@ -1,6 +1,6 @@
 // Samples as typed arrays: the array type of each dtype, byte views
 // (asBytes), sample views and allocation, and the sleep helper pumps use.
-import type { DType } from '@pastream/core-native'
+import { asBytes, type DType } from '@pastream/core-native'
 
 /** The typed array that holds samples of each dtype (int24 is packed bytes). */
 export type SampleArray = Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array
@@ -35,12 +35,8 @@ export const arrayTypes = {
   uint8: Uint8Array,
 } as const satisfies Record<DType, unknown>
 
-/** Bytes of any typed array / buffer as a Uint8Array view (no copy). */
-export function asBytes(data: ArrayBufferView | ArrayBufferLike): Uint8Array {
-  if (data instanceof Uint8Array) return data
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-  return new Uint8Array(data as ArrayBuffer)
-}
+/** Bytes of any typed array / buffer as a Uint8Array view (no copy): core-native's. */
+export { asBytes }
 
 /** A view of bytes as the dtype's typed array (no copy when aligned; a copy otherwise). */
 export function asSamples(bytes: Uint8Array, dtype: DType): SampleArray {
