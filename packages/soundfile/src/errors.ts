@@ -12,7 +12,7 @@ export interface SoundFileErrorInfo {
   path: string | number
   /** libsndfile's error number (sf_error), when libsndfile reported the error */
   sndfileErrorCode?: number | undefined
-  /** the addon's code (binding.ts NativeErrorCode), when the addon reported the error */
+  /** the addon's code (binding.ts NativeErrorCode); default ERR_SOUNDFILE_LIBSNDFILE when sndfileErrorCode is given */
   code?: string | undefined
   cause?: unknown
 }
@@ -35,7 +35,9 @@ export class SoundFileError extends PastreamError {
   readonly sndfileErrorCode: number | undefined
 
   constructor(message: string, info: SoundFileErrorInfo) {
-    super(message, { ...(info.code === undefined ? {} : { code: info.code }), ...(info.cause === undefined ? {} : { cause: info.cause }) })
+    // a libsndfile error number means the addon's ERR_SOUNDFILE_LIBSNDFILE
+    const code = info.code ?? (info.sndfileErrorCode === undefined ? undefined : 'ERR_SOUNDFILE_LIBSNDFILE')
+    super(message, { ...(code === undefined ? {} : { code }), ...(info.cause === undefined ? {} : { cause: info.cause }) })
     this.path = info.path
     this.sndfileErrorCode = info.sndfileErrorCode
   }

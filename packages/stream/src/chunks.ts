@@ -3,7 +3,7 @@
 import type { DType } from '@pastream/core-native'
 import { DuplexStream } from './duplex-stream.js'
 import { InputStream } from './input-stream.js'
-import type { ChunksOptions, DuplexStreamOptions, StreamOptions } from './stream.js'
+import type { ChunksOptions, DuplexStreamOptions, StreamOptions } from './options.js'
 import type { SampleArrayOf } from './typed.js'
 
 /** Options of the module-level chunks(): stream options plus chunk options. */

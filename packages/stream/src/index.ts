@@ -20,8 +20,8 @@ export {
 } from './devices.js'
 export { parseCount, parseDuration, parseSamplerate } from './units.js'
 export { PastreamError, PortAudioError, BufferFull, BufferEmpty, type PortAudioErrorInfo } from './errors.js'
+export { Stream } from './stream.js'
 export {
-  Stream,
   normalizeMap,
   type ChannelMap,
   type ChunksOptions,
@@ -31,7 +31,7 @@ export {
   type Latency,
   type RunOptions,
   type StreamOptions,
-} from './stream.js'
+} from './options.js'
 export { InputStream, type RecordOptions } from './input-stream.js'
 export { OutputStream } from './output-stream.js'
 export { DuplexStream, type PlayrecOptions } from './duplex-stream.js'

@@ -3,7 +3,8 @@
 import type { Readable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
 import type { Sink, Source } from './endpoint.js'
-import { Stream, runSeam, type ChunksOptions, type RunOptions, type StreamOptions } from './stream.js'
+import type { ChunksOptions, RunOptions, StreamOptions } from './options.js'
+import { Stream, runSeam } from './stream.js'
 import { iterateChunks, readableOf } from './chunks-iterator.js'
 import { allocate, asSamples, type SampleArrayOf } from './typed.js'
 

@@ -3,7 +3,8 @@
 import { PassThrough, type Writable } from 'node:stream'
 import type { DType } from '@pastream/core-native'
 import { isRingEndpoint, type Source } from './endpoint.js'
-import { Stream, runSeam, type RunOptions, type StreamOptions } from './stream.js'
+import type { RunOptions, StreamOptions } from './options.js'
+import { Stream, runSeam } from './stream.js'
 
 /**
  * Plays to an output device. The C callback reads a ring; a source (typed

@@ -16,18 +16,6 @@ import { planRun, type RunPlan } from './run-plan.js'
 import { StreamBase } from './stream-base.js'
 import { sleep } from './typed.js'
 
-export {
-  normalizeMap,
-  type ChannelMap,
-  type ChunksOptions,
-  type CommonOptions,
-  type DeviceSpec,
-  type DuplexStreamOptions,
-  type Latency,
-  type RunOptions,
-  type StreamOptions,
-} from './options.js'
-
 /** The source and sink of one method call's run (play, record, chunks, ...), in place of those set with setSource/setSink. */
 export interface RunIO {
   source?: Source | undefined
