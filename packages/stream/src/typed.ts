@@ -55,14 +55,14 @@ export function allocate(dtype: DType, frames: number, channels: number): Sample
 
 /**
  * Promise that resolves after `ms`, or at once when `signal` aborts. The
- * timer is unref'd: it never keeps the process alive on its own (a running
- * device does, through the addon).
+ * timer keeps the process alive while it runs: a pump still draining a
+ * ring after the device finished (and the addon let go of the process)
+ * must get to its end; cancel it with `signal`.
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve()
     const timer = setTimeout(done, ms)
-    timer.unref()
     function done() {
       signal?.removeEventListener('abort', done)
       clearTimeout(timer)
