@@ -1,3 +1,5 @@
+// fast-start's pure parts: which command lines it answers, when oclif must
+// answer instead (environment, user plugins, theme), and the version line.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
