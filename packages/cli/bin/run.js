@@ -1,17 +1,22 @@
 #!/usr/bin/env node
-// The `pastream` command. oclif runs it from its manifest (no command module
-// is loaded to list or route commands); the audio modules load only when a
-// command needs them. Command lines without a command name go to the
-// default command, playrec: `pastream in.wav out.wav`.
-import { Config, flush, handle, run, settings } from '@oclif/core'
-import { route } from '../dist/index.js'
+// The `pastream` command. `--version`, `-l` and `devices [--json]` are
+// answered by fast-start (src/fast-start.ts) without loading oclif; every
+// other command line goes to oclif, which runs it from its manifest (no
+// command module is loaded to list or route commands). The audio modules
+// load only when a command needs them. Command lines without a command name
+// go to the default command, playrec: `pastream in.wav out.wav`.
+import { fastStart } from '../dist/fast-start.js'
 
-// Plugins run as published JavaScript: no ts-node lookups (nor warnings about
-// them for linked ESM plugins).
-settings.enableAutoTranspile = false
+if (!(await fastStart(process.argv.slice(2)))) {
+  const [{ Config, flush, handle, run, settings }, { route }] = await Promise.all([import('@oclif/core'), import('../dist/index.js')])
 
-const config = await Config.load(import.meta.url)
-const argv = route(process.argv.slice(2), (id) => config.findCommand(id) !== undefined || config.findTopic(id) !== undefined)
-await run(argv, config)
-  .then(() => flush())
-  .catch((error) => handle(error))
+  // Plugins run as published JavaScript: no ts-node lookups (nor warnings
+  // about them for linked ESM plugins).
+  settings.enableAutoTranspile = false
+
+  const config = await Config.load(import.meta.url)
+  const argv = route(process.argv.slice(2), (id) => config.findCommand(id) !== undefined || config.findTopic(id) !== undefined)
+  await run(argv, config)
+    .then(() => flush())
+    .catch((error) => handle(error))
+}

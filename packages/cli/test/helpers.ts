@@ -27,9 +27,17 @@ export interface Running {
   stdout(): Buffer
 }
 
+/** How `pastream` runs: stdin (then EOF), working directory, extra environment, and the script (bin/run.js unless given). */
+export interface RunOptions {
+  input?: Uint8Array
+  cwd?: string
+  env?: Record<string, string>
+  script?: string
+}
+
 /** Starts `pastream ...args`; stdin gets `input` (then EOF) when given. */
-export function start(args: readonly string[], options: { input?: Uint8Array; cwd?: string; env?: Record<string, string> } = {}): Running {
-  const child = spawn(process.execPath, [bin, ...args], {
+export function start(args: readonly string[], options: RunOptions = {}): Running {
+  const child = spawn(process.execPath, [options.script ?? bin, ...args], {
     cwd: options.cwd,
     // plain text whatever the caller's terminal settings: tests compare output
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
@@ -49,7 +57,7 @@ export function start(args: readonly string[], options: { input?: Uint8Array; cw
 }
 
 /** Runs `pastream ...args` to its end. */
-export function pastream(args: readonly string[], options: { input?: Uint8Array; cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
+export function pastream(args: readonly string[], options: RunOptions = {}): Promise<Result> {
   return start(args, options).result
 }
 

@@ -5,7 +5,7 @@
  */
 import { Flags } from '@oclif/core'
 import { PastreamCommand } from '../base-command.js'
-import { listDevices, type DeviceListing } from './playrec.js'
+import { listDevices, type DeviceListing } from '../device-listing.js'
 
 /** `pastream devices --json` with --formats. */
 export interface DevicesResult extends DeviceListing {

@@ -8,13 +8,7 @@ import { Args, Flags } from '@oclif/core'
 import { exitCodes, exitCodesHelp } from '../exit-codes.js'
 import { PastreamCommand } from '../base-command.js'
 import type { PlayrecSummary } from '../session.js'
-
-/** What `pastream -l` returns with --json. */
-export interface DeviceListing {
-  devices: Array<{ index: number; name: string; hostApi: string; maxInputChannels: number; maxOutputChannels: number; defaultSamplerate: number }>
-  defaultInput: number
-  defaultOutput: number
-}
+import { listDevices, type DeviceListing } from '../device-listing.js'
 
 export default class Playrec extends PastreamCommand {
   static override summary = 'Play a file, record a file, or both at once (full duplex).'
@@ -88,23 +82,4 @@ ${exitCodesHelp}`
     return summary
   }
 
-}
-
-/** Prints the device table (or returns it for --json). */
-export async function listDevices(json: boolean): Promise<DeviceListing> {
-  const { formatDeviceTable, queryDevices } = await import('@pastream/stream')
-  const query = queryDevices()
-  if (!json) process.stdout.write(`${formatDeviceTable(query)}\n`)
-  return {
-    devices: query.devices.map((d) => ({
-      index: d.index,
-      name: d.name,
-      hostApi: d.hostApiName,
-      maxInputChannels: d.maxInputChannels,
-      maxOutputChannels: d.maxOutputChannels,
-      defaultSamplerate: d.defaultSamplerate,
-    })),
-    defaultInput: query.defaultInput,
-    defaultOutput: query.defaultOutput,
-  }
 }
