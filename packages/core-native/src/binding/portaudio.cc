@@ -88,10 +88,43 @@ Napi::Error MakePaError(Napi::Env env, const std::string& what, PaError code) {
   return error;
 }
 
+namespace {
+
+// PortAudio's JACK host API now and then comes up wrong: about one
+// initialisation in a hundred (more on a busy machine) its JACK client does
+// not open, so the host API is missing, or jack_get_ports() comes back empty
+// right after the client opened, so it lists no device. A JACK server always
+// has ports, and one this process reached before is most likely still there:
+// both cases get another initialisation.
+bool jack_seen = false;  // under pa_mutex
+
+bool JackCameUpWrong() {
+  PaHostApiIndex index = Pa_HostApiTypeIdToHostApiIndex(paJACK);
+  const PaHostApiInfo* info = index >= 0 ? Pa_GetHostApiInfo(index) : nullptr;
+  if (info != nullptr && info->deviceCount > 0) {
+    jack_seen = true;
+    return false;
+  }
+  return info != nullptr || jack_seen;
+}
+
+// Pa_Initialize, again after a short pause (three times at most) while the
+// JACK host API came up wrong.
+PaError InitializePortAudio() {
+  for (int attempt = 1;; attempt++) {
+    PaError err = WithQuietStderr([] { return Pa_Initialize(); });
+    if (err != paNoError || attempt == 3 || !JackCameUpWrong()) return err;
+    WithQuietStderr([] { return Pa_Terminate(); });
+    usleep(10000 * attempt);
+  }
+}
+
+}  // namespace
+
 PaError Acquire() {
   std::lock_guard<std::recursive_mutex> lock(pa_mutex);
   if (pa_refcount == 0) {
-    PaError err = WithQuietStderr([] { return Pa_Initialize(); });
+    PaError err = InitializePortAudio();
     if (err != paNoError) return err;
   }
   pa_refcount++;
