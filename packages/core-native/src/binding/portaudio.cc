@@ -94,8 +94,9 @@ namespace {
 // initialisation in a hundred (more on a busy machine) its JACK client does
 // not open, so the host API is missing, or jack_get_ports() comes back empty
 // right after the client opened, so it lists no device. A JACK server always
-// has ports, and one this process reached before is most likely still there:
-// both cases get another initialisation.
+// has ports, and one this process reached before, or one the environment
+// names (JACK_DEFAULT_SERVER), is most likely there: both cases get another
+// initialisation.
 bool jack_seen = false;  // under pa_mutex
 
 bool JackCameUpWrong() {
@@ -105,7 +106,7 @@ bool JackCameUpWrong() {
     jack_seen = true;
     return false;
   }
-  return info != nullptr || jack_seen;
+  return info != nullptr || jack_seen || std::getenv("JACK_DEFAULT_SERVER") != nullptr;
 }
 
 // Pa_Initialize, again after a short pause (three times at most) while the
