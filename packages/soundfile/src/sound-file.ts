@@ -189,14 +189,16 @@ export class SoundFile implements RingEndpoint, PumpFile {
   pumpTarget(direction: 'record' | 'play'): { handle: NativeFileHandle; name: string } {
     const verb = direction === 'record' ? 'record to' : 'play'
     const handle = direction === 'record' ? this.#writable(verb) : this.#readable(verb)
-    this.#idle(direction === 'record' ? 'recordToFile' : 'playFromFile')
+    this.#refuseWhileBusy(`SoundFile as a stream's ${direction === 'record' ? 'sink' : 'source'}`)
     return { handle, name: describeTarget(this.path, this.mode === 'w') }
   }
 
   #idle(method: string): void {
-    if (this.#pending > 0) {
-      throw new Error(`SoundFile.${method}() while an asynchronous operation is in progress: await it first`)
-    }
+    this.#refuseWhileBusy(`SoundFile.${method}()`)
+  }
+
+  #refuseWhileBusy(what: string): void {
+    if (this.#pending > 0) throw new Error(`${what} while an asynchronous operation is in progress: await it first`)
   }
 
   /** Runs native operations one after the other, in call order. */
