@@ -183,9 +183,26 @@ async function cpuMsPerSecond(run) {
 const cpuOptions = { device: 'loopback', channels: 2, dtype: 'int16', blocksize: 256 }
 const framebytes = 4
 
+let openRetries = 0
+/**
+ * Opens a stream; once in a while PortAudio's JACK host API comes up with
+ * no devices at all (its client is initialised on every open): retry, and
+ * report how often.
+ */
+function open(Kind) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return new Kind(cpuOptions)
+    } catch (error) {
+      if (attempt >= 3 || !/devices: none/.test(String(error))) throw error
+      openRetries++
+    }
+  }
+}
+
 /** Opens a stream, runs `body` on it, closes it; the CPU of open/close is not counted. */
 async function measured(Kind, body) {
-  const stream = new Kind(cpuOptions)
+  const stream = open(Kind)
   try {
     return await cpuMsPerSecond(() => body(stream))
   } finally {
@@ -301,6 +318,7 @@ async function cpuPerSecond() {
     const verdict = consumer.goal === undefined ? '(no goal)' : `(goal <= ${consumer.goal}x) -> ${ratio <= consumer.goal ? 'met' : 'NOT met'}`
     report(`  ${consumer.name}: ${fmt(perConsumer[i])}, ${ratio.toFixed(2)}x the ${consumer.side} reference ${verdict}`)
   }
+  if (openRetries > 0) report(`  (${openRetries} opens found no JACK device and were retried)`)
 }
 
 /** What one event-loop wake per period costs here with no work at all: the floor for chunksize 256. */
