@@ -1,20 +1,23 @@
 // The chunk side of a recording: the chunks() iterator of InputStream and
 // DuplexStream (reads the rx ring directly, sleeping until a chunk can be
 // complete; zero-copy views or an `out` buffer; overlap) and the Readable
-// adapter built on it (backpressure reaches the ring).
+// adapter built on it (backpressure reaches the ring; it needs no low
+// latency, so it wakes on fill level instead).
 import { Readable } from 'node:stream'
 import type { RingBuffer } from '@pastream/core-native'
 import { checkInt, type ChunksOptions, type RunOptions } from './options.js'
-import { sleepFrames } from './pumps.js'
 import { runSeam, type Stream } from './stream.js'
 import { asBytes } from './typed.js'
+import { sleepFillLevel, sleepFrames } from './wake.js'
 
 /**
  * The chunk iterator behind InputStream/DuplexStream.chunks(): starts a run
  * whose rx ring no pump drains and reads it directly, sleeping until a
- * chunk can be complete. Breaking out of the loop (or `signal`) aborts the run.
+ * chunk can be complete (`wake` 'chunk'), or, for a consumer that needs no
+ * low latency, a quarter of the ring is filled or the engine stopped
+ * ('fill'). Breaking out of the loop (or `signal`) aborts the run.
  */
-export async function* iterateChunks(stream: Stream, options: ChunksOptions): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* iterateChunks(stream: Stream, options: ChunksOptions, wake: 'chunk' | 'fill' = 'chunk'): AsyncGenerator<Uint8Array, void, undefined> {
   const seam = runSeam(stream)
   const overlap = options.overlap ?? 0
   checkInt('overlap', overlap, 0)
@@ -38,6 +41,13 @@ export async function* iterateChunks(stream: Stream, options: ChunksOptions): As
   seam.setRunFields(options)
   const run = await seam.startWith({ source, sink: undefined }, true)
   const ring = run.rx as RingBuffer
+  // a fill-level sleep ends when the engine stops (or signal), not later
+  const engineStopped = new AbortController()
+  void run.finished?.then(
+    () => engineStopped.abort(),
+    () => engineStopped.abort(),
+  )
+  const wakeSignal = signal ? AbortSignal.any([signal, engineStopped.signal]) : engineStopped.signal
   const step = chunksize - overlap
   // the chunk buffer when overlapping or copying into out
   const buffer = out ?? (overlap > 0 ? new Uint8Array(chunksize * framebytes) : undefined)
@@ -59,7 +69,7 @@ export async function* iterateChunks(stream: Stream, options: ChunksOptions): As
           ended = true
           break
         }
-        await sleepFrames(want - ring.readAvailable, stream.samplerate, signal)
+        await (wake === 'fill' ? sleepFillLevel(ring, stream.samplerate, wakeSignal) : sleepFrames(want - ring.readAvailable, stream.samplerate, signal))
       }
       if (signal?.aborted) throw signal.reason
       const available = ring.readAvailable
@@ -104,7 +114,9 @@ export async function* iterateChunks(stream: Stream, options: ChunksOptions): As
  */
 export function readableOf(stream: Stream, options: RunOptions): Readable {
   const seam = runSeam(stream)
-  const iterator = iterateChunks(stream, { ...options, chunksize: 0 })
+  // destroy() ends the iterator's sleep at once (return() would wait for it)
+  const destroyed = new AbortController()
+  const iterator = iterateChunks(stream, { ...options, chunksize: 0, signal: destroyed.signal }, 'fill')
   let pulling = false
   let watching = false
   const pull = async () => {
@@ -138,6 +150,7 @@ export function readableOf(stream: Stream, options: RunOptions): Readable {
       if (!pulling) void pull()
     },
     destroy(error, callback) {
+      destroyed.abort()
       iterator.return(undefined).then(
         () => callback(error),
         () => callback(error),

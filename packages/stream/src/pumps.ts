@@ -1,19 +1,20 @@
 // Pumps: what services a ring while a stream runs. This file holds the
 // Pump contract and the main-thread pumps (arrays, iterables, functions,
 // Node streams); worker-pump.ts runs a user's module in a Worker. The
-// audio callback never waits for any of them; they wait for the ring by
-// sleeping until the frames they need can be there (predicted from the
-// sample rate), so an idle stream costs a timer wake-up per block.
+// audio callback never waits for any of them; none needs low latency, so
+// they wake on fill level (a quarter of the ring, see wake.ts), never once
+// per block, and the engine's stop or a cancel wakes them at once.
 import { Writable } from 'node:stream'
-import { sleepMsForFrames, type DType, type RingBuffer } from '@pastream/core-native'
+import type { DType, RingBuffer } from '@pastream/core-native'
 import type { Source, SourceChunk } from './endpoint.js'
-import { asBytes, sleep } from './typed.js'
+import { asBytes } from './typed.js'
+import { sleepFillLevel } from './wake.js'
 
 /** What a pump knows about the stream it services. */
 export interface PumpContext {
   ring: RingBuffer
   samplerate: number
-  /** frames per wake-up the pump aims for (the stream's blocksize, or 256) */
+  /** frames per callback (the blocksize, or 256 when it is 0): the least a function source is asked for */
   quantum: number
   /** info passed to Worker modules */
   info: WorkerInfo
@@ -50,11 +51,6 @@ export interface Pump {
   readonly failed?: boolean
 }
 
-/** Sleeps about as long as the audio needs to produce (or consume) `frames`. */
-export function sleepFrames(frames: number, samplerate: number, signal?: AbortSignal): Promise<void> {
-  return sleep(sleepMsForFrames(frames, samplerate), signal)
-}
-
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void
   const promise = new Promise<void>((r) => (resolve = r))
@@ -67,6 +63,8 @@ abstract class LoopPump implements Pump {
   readonly done: Promise<void>
   protected readonly ctx: PumpContext
   protected readonly cancelled = new AbortController()
+  /** aborted when the engine stops or the pump is cancelled: ends a fill-level sleep at once */
+  readonly #interrupted = new AbortController()
   protected stopped = false
   readonly #ready = deferred()
 
@@ -84,13 +82,20 @@ abstract class LoopPump implements Pump {
 
   protected abstract run(): Promise<void>
 
+  /** Sleeps until a quarter of the ring filled (sink) or played out (source), or the run ends. */
+  protected sleep(): Promise<void> {
+    return sleepFillLevel(this.ctx.ring, this.ctx.samplerate, this.#interrupted.signal)
+  }
+
   engineStopped(): void {
     this.stopped = true
+    this.#interrupted.abort()
   }
 
   cancel(): void {
     this.stopped = true
     this.cancelled.abort()
+    this.#interrupted.abort()
   }
 }
 
@@ -136,10 +141,10 @@ export class StreamingSourcePump extends LoopPump {
           const wrote = ring.write(bytes.subarray(at, whole))
           at += wrote * es
           if (wrote > 0) this.markReady()
-          // the ring is full: sleep while at most half of it drains (not for
+          // the ring is full: sleep while a quarter of it plays out (not for
           // all that is left to write, or a ring about the size of a chunk
           // would run dry before the pump wakes)
-          if (at < whole) await sleepFrames(Math.max(this.ctx.quantum, Math.min((whole - at) / es, ring.size / 2)), this.ctx.samplerate, this.cancelled.signal)
+          if (at < whole) await this.sleep()
         }
         carry = bytes.slice(whole)
         if (this.stopped) return
@@ -161,7 +166,7 @@ export class ArraySourcePump extends LoopPump {
   }
 
   protected async run(): Promise<void> {
-    const { ring, samplerate, quantum } = this.ctx
+    const { ring } = this.ctx
     const es = ring.elementsize
     const total = Math.floor(this.#bytes.byteLength / es) * es
     if (total === 0) return
@@ -176,8 +181,8 @@ export class ArraySourcePump extends LoopPump {
         at = 0
         continue
       }
-      // sleep until about half the ring has played out
-      await sleepFrames(Math.max(quantum, ring.size / 2), samplerate, this.cancelled.signal)
+      // sleep while a quarter of the ring plays out
+      await this.sleep()
     }
   }
 }
@@ -198,7 +203,7 @@ export class ArraySinkPump extends LoopPump {
   }
 
   protected async run(): Promise<void> {
-    const { ring, samplerate, quantum } = this.ctx
+    const { ring } = this.ctx
     for (;;) {
       const room = this.#target.byteLength - this.#filled
       const available = ring.readAvailable
@@ -216,7 +221,7 @@ export class ArraySinkPump extends LoopPump {
         if (ring.readAvailable === 0) return
         continue
       }
-      await sleepFrames(quantum, samplerate, this.cancelled.signal)
+      await this.sleep()
     }
   }
 }
@@ -231,7 +236,7 @@ export class CallbackSinkPump extends LoopPump {
   }
 
   protected async run(): Promise<void> {
-    const { ring, samplerate, quantum } = this.ctx
+    const { ring } = this.ctx
     const sink = this.#sink
     const write =
       sink instanceof Writable
@@ -267,7 +272,7 @@ export class CallbackSinkPump extends LoopPump {
         continue
       }
       if (this.stopped) return
-      await sleepFrames(quantum, samplerate, signal)
+      await this.sleep()
     }
   }
 }

@@ -4,9 +4,10 @@
 import { Writable } from 'node:stream'
 import { RingBuffer, assumedBlocksize, nextPowerOfTwo, type DType } from '@pastream/core-native'
 import { isRingEndpoint, ringEndpoint, type RingEndpointContext, type Sink, type Source } from './endpoint.js'
-import { ArraySinkPump, ArraySourcePump, CallbackSinkPump, StreamingSourcePump, sleepFrames, type Pump, type PumpContext } from './pumps.js'
+import { ArraySinkPump, ArraySourcePump, CallbackSinkPump, StreamingSourcePump, type Pump, type PumpContext } from './pumps.js'
 import { WorkerPump } from './worker-pump.js'
 import { asBytes } from './typed.js'
+import { sleepFillLevel } from './wake.js'
 
 /** What planning needs to know of the stream and its run fields. */
 export interface RunFacts {
@@ -185,7 +186,7 @@ class DiscardPump implements Pump {
     this.done = (async () => {
       while (!this.#stopped) {
         ring.flush()
-        await sleepFrames(ring.size / 4, samplerate, this.#cancelled.signal)
+        await sleepFillLevel(ring, samplerate, this.#cancelled.signal)
       }
       ring.flush()
     })()

@@ -4,8 +4,9 @@
 // and the stop once a streaming source has played out.
 import type { EngineStats, NativeStream, RingBuffer } from '@pastream/core-native'
 import { BufferEmpty, BufferFull } from './errors.js'
-import { CallbackSinkPump, sleepFrames, type Pump } from './pumps.js'
+import { CallbackSinkPump, type Pump } from './pumps.js'
 import { sleep } from './typed.js'
+import { sleepFrames } from './wake.js'
 
 /** One run's bookkeeping (its lifecycle lives in the stream's state, see lifecycle.ts). */
 export class Run {
