@@ -48,7 +48,7 @@ describe('assumedBlocksize', () => {
 describe('sleepMsForFrames', () => {
   it('is the audio time of the frames in whole ms, within [1, 100]', () => {
     expect(sleepMsForFrames(480, 48000)).toBe(10)
-    expect(sleepMsForFrames(256, 48000)).toBe(5)
+    expect(sleepMsForFrames(256, 48000)).toBe(6) // 5.33 ms, rounded up: one wake-up
     expect(sleepMsForFrames(1, 48000)).toBe(1)
     expect(sleepMsForFrames(0, 48000)).toBe(1)
     expect(sleepMsForFrames(48000, 48000)).toBe(100)

@@ -72,14 +72,15 @@ export function assumedBlocksize(blocksize: number): number {
 
 /**
  * How long to sleep, in whole milliseconds, for the audio to produce (or
- * consume) `frames` frames: at least 1 ms, at most 100 ms (so a stop is
- * noticed soon).
+ * consume) `frames` frames: rounded up, so one wake-up suffices (rounding
+ * down woke just before the last frames arrived, then again 1 ms later);
+ * at least 1 ms, at most 100 ms (so a stop is noticed soon).
  * @example
  * ```ts
  * sleepMsForFrames(4800, 48000) // 100
- * sleepMsForFrames(256, 48000) // 5
+ * sleepMsForFrames(256, 48000) // 6
  * ```
  */
 export function sleepMsForFrames(frames: number, samplerate: number): number {
-  return Math.max(1, Math.min(100, Math.floor((frames / samplerate) * 1000)))
+  return Math.max(1, Math.min(100, Math.ceil((frames / samplerate) * 1000)))
 }

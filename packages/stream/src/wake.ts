@@ -4,7 +4,7 @@
 // of its ring, at most every MAX_FILL_WAKE_MS; chunks() wakes when a chunk
 // can be complete. A wake-up of the event loop is the main cost of a pump
 // (a timer wake-up costs about 0.2 ms on a small VM), so both are counted.
-import type { RingBuffer } from '@pastream/core-native'
+import { sleepMsForFrames, type RingBuffer } from '@pastream/core-native'
 import { sleep } from './typed.js'
 
 /**
@@ -31,15 +31,11 @@ export function sleepFillLevel(ring: RingBuffer, samplerate: number, signal?: Ab
   return sleep(fillWakeMs(ring, samplerate), signal)
 }
 
-/** Longest sleep of {@link sleepFrames}, in ms, so a loop that checks for the end of the run notices it soon. */
-const MAX_FRAMES_WAKE_MS = 100
-
 /**
  * Sleeps until the audio can have produced (or consumed) `frames` frames:
- * rounded up to whole ms, so one wake-up suffices (rounding down, as
- * sleepMsForFrames does, wakes just before the last frames arrive, then
- * again 1 ms later), between 1 and 100 ms.
+ * core-native's sleepMsForFrames (rounded up to whole ms, so one wake-up
+ * suffices; between 1 and 100 ms); `signal` ends it early.
  */
 export function sleepFrames(frames: number, samplerate: number, signal?: AbortSignal): Promise<void> {
-  return sleep(Math.max(1, Math.min(MAX_FRAMES_WAKE_MS, Math.ceil((frames / samplerate) * 1000))), signal)
+  return sleep(sleepMsForFrames(frames, samplerate), signal)
 }
