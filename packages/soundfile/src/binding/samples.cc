@@ -45,6 +45,19 @@ static bool IsFloatFile(int format) {
   return sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_DOUBLE;
 }
 
+// Buffers for moving up to `chunk` frames through libsndfile's doubles
+// (float files) or left-justified int32 (every other file).
+struct Scratch {
+  int channels;
+  int64_t chunk;
+  size_t bytes;  // per sample of the ring format
+  std::vector<double> doubles;
+  std::vector<int32_t> ints;
+  Scratch(int ch, int format, bool float_file)
+      : channels(ch), chunk(std::max<int64_t>(1, 65536 / ch)), bytes(pas_format_size(format)),
+        doubles(float_file ? chunk * ch : 0), ints(float_file ? 0 : chunk * ch) {}
+};
+
 // Reads up to `frames` frames into dst (frames * channels samples of format).
 // Caller holds w->mutex. Returns the frames read.
 int64_t ReadFrames(FileWrap* w, int format, uint8_t* dst, int64_t frames) {
@@ -53,20 +66,19 @@ int64_t ReadFrames(FileWrap* w, int format, uint8_t* dst, int64_t frames) {
   if (format == PAS_FORMAT_FLOAT32) return sf_readf_float(sf, reinterpret_cast<float*>(dst), frames);
   if (!float_file && format == PAS_FORMAT_INT32) return sf_readf_int(sf, reinterpret_cast<int*>(dst), frames);
   if (!float_file && format == PAS_FORMAT_INT16) return sf_readf_short(sf, reinterpret_cast<short*>(dst), frames);
-  const int ch = w->channels;
-  const int64_t chunk = std::max<int64_t>(1, 65536 / ch);
-  const size_t bytes = pas_format_size(format);
-  std::vector<double> dbuf(float_file ? chunk * ch : 0);
-  std::vector<int32_t> ibuf(float_file ? 0 : chunk * ch);
+  Scratch scratch(w->channels, format, float_file);
+  const int ch = scratch.channels;
+  const int64_t chunk = scratch.chunk;
+  const size_t bytes = scratch.bytes;
   int64_t done = 0;
   while (done < frames) {
     const int64_t want = std::min(chunk, frames - done);
-    const int64_t got = float_file ? sf_readf_double(sf, dbuf.data(), want) : sf_readf_int(sf, ibuf.data(), want);
+    const int64_t got = float_file ? sf_readf_double(sf, scratch.doubles.data(), want) : sf_readf_int(sf, scratch.ints.data(), want);
     if (got <= 0) break;
     uint8_t* out = dst + static_cast<size_t>(done) * ch * bytes;
     const size_t n = static_cast<size_t>(got) * ch;
-    if (float_file) pas_convert_from_double(format, dbuf.data(), out, n);
-    else pas_convert_from_i32(format, ibuf.data(), out, n);
+    if (float_file) pas_convert_from_double(format, scratch.doubles.data(), out, n);
+    else pas_convert_from_i32(format, scratch.ints.data(), out, n);
     done += got;
     if (got < want) break;
   }
@@ -82,11 +94,10 @@ int64_t WriteFrames(FileWrap* w, int format, const uint8_t* src, int64_t frames)
     return sf_writef_float(sf, reinterpret_cast<const float*>(src), frames);
   if (!float_file && format == PAS_FORMAT_INT32) return sf_writef_int(sf, reinterpret_cast<const int*>(src), frames);
   if (!float_file && format == PAS_FORMAT_INT16) return sf_writef_short(sf, reinterpret_cast<const short*>(src), frames);
-  const int ch = w->channels;
-  const int64_t chunk = std::max<int64_t>(1, 65536 / ch);
-  const size_t bytes = pas_format_size(format);
-  std::vector<double> dbuf(float_file ? chunk * ch : 0);
-  std::vector<int32_t> ibuf(float_file ? 0 : chunk * ch);
+  Scratch scratch(w->channels, format, float_file);
+  const int ch = scratch.channels;
+  const int64_t chunk = scratch.chunk;
+  const size_t bytes = scratch.bytes;
   int64_t done = 0;
   while (done < frames) {
     const int64_t want = std::min(chunk, frames - done);
@@ -94,11 +105,11 @@ int64_t WriteFrames(FileWrap* w, int format, const uint8_t* src, int64_t frames)
     const size_t n = static_cast<size_t>(want) * ch;
     int64_t put;
     if (float_file) {
-      pas_convert_to_double(format, in, dbuf.data(), n);
-      put = sf_writef_double(sf, dbuf.data(), want);
+      pas_convert_to_double(format, in, scratch.doubles.data(), n);
+      put = sf_writef_double(sf, scratch.doubles.data(), want);
     } else {
-      pas_convert_to_i32(format, in, ibuf.data(), n, width == 0 ? 32 : width);
-      put = sf_writef_int(sf, ibuf.data(), want);
+      pas_convert_to_i32(format, in, scratch.ints.data(), n, width == 0 ? 32 : width);
+      put = sf_writef_int(sf, scratch.ints.data(), want);
     }
     if (put > 0) done += put;
     if (put < want) break;
