@@ -98,7 +98,11 @@ async function playPumps() {
   const orphan = addon.pumpPlay(r, ring.view, { format: formatCodes.float32, samplerate: 48000, blocksize: 64, loop: true, name: 'orphan' })
   ring.flush()
   await addon.close(r)
-  await waitFor(() => !addon.pumpStatus(orphan).running)
+  // drained: a pump with a full ring waits for room and never reads the file
+  await waitFor(() => {
+    ring.flush()
+    return !addon.pumpStatus(orphan).running
+  })
   assert.match(addon.pumpStatus(orphan).error ?? '', /the file was closed while playing/)
   await addon.pumpStop(orphan)
 }
