@@ -10,6 +10,7 @@
         "src/binding/formats.cc",
         "src/binding/file_ops.cc",
         "src/binding/pump_glue.cc",
+        "src/binding/wav_writer.cc",
         "../core-native/src/core/ring.c",
         "../core-native/src/core/convert.c",
         "../core-native/src/core/file_pump.c"

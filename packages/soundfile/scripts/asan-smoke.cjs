@@ -1,6 +1,7 @@
 // Drives the soundfile addon built with ASan (path in argv[2]; scratch
-// directory in argv[3]) through files and pumps, with no audio device: this
-// script is the stream's side of each ring. Run by scripts/test-asan.sh.
+// directory in argv[3]) through files (WAV writes through the glue's own
+// I/O included) and pumps, with no audio device: this script is the
+// stream's side of each ring. Run by scripts/test-asan.sh.
 // Plain CommonJS on purpose: it must load that exact .node file.
 const assert = require('node:assert/strict')
 const { join } = require('node:path')
@@ -9,6 +10,7 @@ const { RingBuffer, formatCodes } = require('@pastream/core-native')
 const dir = process.argv[3]
 
 const WAV = 0x010000
+const RF64 = 0x220000
 const subtypes = { PCM_16: 0x0002, PCM_24: 0x0003, FLOAT: 0x0006 }
 const options = { closefd: true, rf64Downgrade: false, blocking: false }
 const sizes = { float32: 4, int32: 4, int24: 3, int16: 2, int8: 1, uint8: 1 }
@@ -120,8 +122,52 @@ async function droppedPump() {
   await addon.close(r)
 }
 
+// WAV as TypeScript writes it: RF64 with auto-downgrade through the glue's
+// own I/O (wav_writer.cc), by path and by descriptor, through a pump (a
+// header rewrite per write), closed, collected open, and failing to open.
+async function wavWriter() {
+  const fs = require('node:fs')
+  const downgrade = { ...options, rf64Downgrade: true }
+  for (const [channels, subtype] of [[1, subtypes.PCM_16], [2, subtypes.FLOAT], [4, subtypes.PCM_24]]) {
+    const name = `wav-${channels}.wav`
+    const w = addon.openSync(join(dir, name), addon.modes.WRITE, { samplerate: 48000, channels, format: RF64 | subtype }, downgrade).handle
+    const ring = new RingBuffer(2 * channels, 1024)
+    const pump = addon.pumpRecord(w, ring.view, { format: formatCodes.int16, samplerate: 48000, blocksize: 64, name })
+    let written = 0
+    while (written < 4800) {
+      written += ring.write(new Uint8Array(2 * channels * 100), Math.min(100, 4800 - written))
+      await tick()
+    }
+    assert.equal((await addon.pumpStop(pump)).frames, 4800)
+    assert.equal(await addon.write(w, formatCodes.int16, 200, new Int16Array(200 * channels)), 200)
+    await addon.close(w)
+    const bytes = fs.readFileSync(join(dir, name))
+    assert.equal(bytes.subarray(0, 4).toString('latin1'), 'RIFF')
+    assert.equal(bytes.readUInt16LE(44 + 8), channels > 2 ? 0xfffe : subtype === subtypes.FLOAT ? 3 : 1)
+    assert.equal(reopen(name).info.frames, 5000)
+  }
+  const fd = fs.openSync(join(dir, 'wav-fd.wav'), 'w')
+  const f = addon.openSync(fd, addon.modes.WRITE, { samplerate: 8000, channels: 2, format: RF64 | subtypes.PCM_16 }, { ...downgrade, closefd: false }).handle
+  assert.equal(addon.writeSync(f, formatCodes.int16, 10, new Int16Array(20)), 10)
+  addon.closeSync(f)
+  fs.closeSync(fd)
+  assert.equal(reopen('wav-fd.wav').info.frames, 10)
+  let dropped = addon.openSync(join(dir, 'wav-dropped.wav'), addon.modes.WRITE, { samplerate: 8000, channels: 1, format: RF64 | subtypes.PCM_16 }, downgrade).handle
+  addon.writeSync(dropped, formatCodes.int16, 10, new Int16Array(10))
+  dropped = undefined
+  for (let i = 0; i < 5; i++) {
+    global.gc()
+    await tick()
+  }
+  assert.equal(reopen('wav-dropped.wav').info.frames, 10)
+  assert.throws(() => addon.openSync(dir, addon.modes.WRITE, { samplerate: 8000, channels: 1, format: RF64 | subtypes.PCM_16 }, downgrade), {
+    message: 'System error : Is a directory.',
+  })
+}
+
 async function main() {
   await everyDtype()
+  await wavWriter()
   await recordPump()
   await playPumps()
   await droppedPump()

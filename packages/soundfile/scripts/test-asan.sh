@@ -2,9 +2,10 @@
 # Builds the soundfile addon with AddressSanitizer + UBSan into build-asan/
 # (a plain compiler run over the same sources binding.gyp lists) and runs
 # scripts/asan-smoke.cjs against it: every dtype through a file, close
-# twice, use after close, record and play pumps (looping, stopped, dropped
-# while running, file closed under them). No audio device: the script plays
-# the stream's part on the rings itself. Any ASan report fails the script.
+# twice, use after close, WAV writes through the glue's own I/O, record and
+# play pumps (looping, stopped, dropped while running, file closed under
+# them). No audio device: the script plays the stream's part on the rings
+# itself. Any ASan report fails the script.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"

@@ -24,7 +24,11 @@ export interface NativeFormatInfo {
 export interface NativeOpenOptions {
   /** sf_open_fd: close the descriptor when the file is closed */
   closefd: boolean
-  /** SFC_RF64_AUTO_DOWNGRADE: an RF64 file that stays under 4 GiB is written as WAV */
+  /**
+   * Writing: SFC_RF64_AUTO_DOWNGRADE, an RF64 file that stays under 4 GiB
+   * is written as WAV, with a plain fmt chunk for 1 or 2 channels (the glue
+   * writes it through its own I/O: src/binding/wav_writer.cc)
+   */
   rf64Downgrade: boolean
   /** clear O_NONBLOCK on the descriptor first (a pipe Node has touched) */
   blocking: boolean

@@ -263,8 +263,9 @@ function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
   if (format === 'WAV' && mode === 'w') {
     // libsndfile silently wraps a WAV header's 32-bit sizes past 4 GiB. As
     // RF64 with auto-downgrade it writes RF64 only when the file gets that
-    // big, and otherwise a RIFF/WAVE file (which it reads back as WAVEX:
-    // the downgrade keeps RF64's extensible fmt chunk and a JUNK chunk).
+    // big, and otherwise a RIFF/WAVE file; the addon turns that one's
+    // extensible fmt chunk into the plain one for 1 or 2 channels, in
+    // place, as libsndfile writes it (src/binding/wav_writer.cc).
     const rf64 = formatCodes.RF64 | (code & ~0x0fff0000)
     if (native().formatCheck(rf64, samplerate, channels)) {
       nativeCode = rf64

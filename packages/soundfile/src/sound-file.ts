@@ -76,7 +76,7 @@ export class SoundFile implements RingEndpoint, PumpFile {
   /** frames per second */
   readonly samplerate: number
   readonly channels: number
-  /** container, e.g. 'WAV', 'FLAC' (a WAV being written is RF64 on disk until it closes small: see README) */
+  /** container, e.g. 'WAV', 'FLAC' (a WAV being written turns into RF64 on disk if it passes 4 GiB: see README) */
   readonly format: string
   /** encoding, e.g. 'PCM_16', 'FLOAT' */
   readonly subtype: string

@@ -43,9 +43,10 @@ class FileWorker : public Napi::AsyncWorker {
     }
     fn();
   }
-  void RecordError(SNDFILE* sf) {
-    code_ = sf_error(sf);
-    if (code_ != SF_ERR_NO_ERROR) message_ = sf_strerror(sf);
+  void RecordError() {
+    const char* text = nullptr;
+    code_ = FileError(w_, &text);
+    if (text != nullptr) message_ = text;
   }
   // Rejects when closed or failed; returns true if it did.
   bool RejectIfFailed(Napi::Env env) {
@@ -79,7 +80,7 @@ class ReadWorker : public FileWorker {
     Locked([&] {
       buffer_.resize(static_cast<size_t>(frames_) * w_->channels * pas_format_size(format_));
       got_ = ReadFrames(w_, format_, buffer_.data(), frames_);
-      if (got_ < frames_) RecordError(w_->sf);
+      if (got_ < frames_) RecordError();
     });
   }
 
@@ -118,7 +119,7 @@ class WriteWorker : public FileWorker {
     Locked([&] {
       put_ = WriteFrames(w_, format_, buffer_.data(), frames_);
       if (put_ < frames_) {
-        RecordError(w_->sf);
+        RecordError();
         if (code_ == SF_ERR_NO_ERROR) {
           code_ = SF_ERR_SYSTEM;
           message_ = "wrote " + std::to_string(put_) + " of " + std::to_string(frames_) + " frames";
@@ -172,8 +173,9 @@ Napi::Value ReadSync(const Napi::CallbackInfo& info) {
   std::lock_guard<std::mutex> lock(w->mutex);
   if (w->sf == nullptr) throw ClosedError(env);
   int64_t got = ReadFrames(w, format, DataOf(out), frames);
-  if (got < frames && sf_error(w->sf) != SF_ERR_NO_ERROR)
-    throw SndfileError(env, sf_strerror(w->sf), sf_error(w->sf));
+  const char* text = nullptr;
+  const int code = got < frames ? FileError(w, &text) : SF_ERR_NO_ERROR;
+  if (code != SF_ERR_NO_ERROR) throw SndfileError(env, text, code);
   return Napi::Number::New(env, static_cast<double>(got));
 }
 
@@ -194,8 +196,9 @@ Napi::Value WriteSync(const Napi::CallbackInfo& info) {
   if (w->sf == nullptr) throw ClosedError(env);
   int64_t put = WriteFrames(w, format, DataOf(data), frames);
   if (put < frames) {
-    int code = sf_error(w->sf);
-    if (code != SF_ERR_NO_ERROR) throw SndfileError(env, sf_strerror(w->sf), code);
+    const char* text = nullptr;
+    const int code = FileError(w, &text);
+    if (code != SF_ERR_NO_ERROR) throw SndfileError(env, text, code);
     throw SndfileError(env, "wrote " + std::to_string(put) + " of " + std::to_string(frames) + " frames",
                            SF_ERR_SYSTEM);
   }
@@ -216,25 +219,22 @@ Napi::Value Seek(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(position));
 }
 
-// Closes under the mutex; returns sf_close's error code (0 = fine).
-int CloseNow(FileWrap* w) {
+// Closes under the mutex; returns CloseFile's error number (0 = fine) and text.
+int CloseNow(FileWrap* w, std::string* message) {
   std::lock_guard<std::mutex> lock(w->mutex);
-  if (w->sf == nullptr) return 0;
-  int rc = sf_close(w->sf);
-  w->sf = nullptr;
-  return rc;
+  return CloseFile(w, message);
 }
 
 class CloseWorker : public FileWorker {
  public:
   CloseWorker(Napi::Env env, const Napi::Value& handle, FileWrap* w)
       : FileWorker(env, handle, w, "pastream-sndfile-close") {}
-  void Execute() override { rc_ = CloseNow(w_); }
+  void Execute() override { rc_ = CloseNow(w_, &message_); }
   void OnOK() override {
     Napi::Env env = Env();
     if (w_->env_state) w_->env_state->files.erase(w_);
     if (rc_ != 0) {
-      deferred_.Reject(SndfileError(env, sf_error_number(rc_), rc_).Value());
+      deferred_.Reject(SndfileError(env, message_, rc_).Value());
       return;
     }
     deferred_.Resolve(env.Undefined());
@@ -257,9 +257,10 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
 Napi::Value CloseSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FileWrap* w = Unwrap(env, info[0]);
-  int rc = CloseNow(w);
+  std::string message;
+  int rc = CloseNow(w, &message);
   if (w->env_state) w->env_state->files.erase(w);
-  if (rc != 0) throw SndfileError(env, sf_error_number(rc), rc);
+  if (rc != 0) throw SndfileError(env, message, rc);
   return env.Undefined();
 }
 

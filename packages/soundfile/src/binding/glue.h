@@ -24,9 +24,22 @@ const napi_type_tag kFileTag = {0x70617374'736e6466ULL, 0x696c6500'00000001ULL};
 
 struct EnvState;
 
+// The I/O under a WAV being written (wav_writer.cc): libsndfile reaches the
+// descriptor through it, and the header it writes is made plain on the way.
+// Touched only under the file's mutex.
+struct WavWriter {
+  int fd = -1;
+  bool owns_fd = false;  // close fd with the file
+  sf_count_t base = 0;   // where the file starts in fd
+  sf_count_t position = 0;
+  int error = 0;         // errno of the last failed system call, 0 = none
+  std::string message;   // libsndfile's wording of it: "System error : ..."
+};
+
 struct FileWrap {
   std::mutex mutex;  // held around every libsndfile call on sf
   SNDFILE* sf = nullptr;
+  WavWriter* wav = nullptr;  // owned; a WAV being written, else null
   int channels = 1;
   int format = 0;
   EnvState* env_state = nullptr;
@@ -91,6 +104,37 @@ Napi::Object InfoObject(Napi::Env env, const SF_INFO& info);
 int64_t ReadFrames(FileWrap* w, int format, uint8_t* dst, int64_t frames);
 // Writes `frames` frames from src. Caller holds w->mutex. Returns the frames written.
 int64_t WriteFrames(FileWrap* w, int format, const uint8_t* src, int64_t frames);
+
+// ---- sndfile.cc: the handle's lifetime ----
+
+// Closes w's file (libsndfile finishes the header) and the I/O under it.
+// Caller holds w->mutex. Returns 0, or libsndfile's error number with its
+// text in *message. Closing a closed file returns 0.
+int CloseFile(FileWrap* w, std::string* message);
+// The error of the last failed call on w's open file: libsndfile's, else
+// the WAV writer's I/O's; SF_ERR_NO_ERROR (0) and no text when neither
+// failed. Caller holds w->mutex. The text stays valid until the next call on
+// the file.
+int FileError(FileWrap* w, const char** text);
+
+// ---- wav_writer.cc: WAV files being written ----
+
+// Rewrites, in place and at the same length, a RIFF/WAVE header whose fmt
+// chunk is WAVE_FORMAT_EXTENSIBLE into the plain form (WAVE_FORMAT_PCM,
+// IEEE_FLOAT, ALAW, MULAW) for 1 or 2 channels; the bytes freed become JUNK.
+// Anything else (RF64, more channels, a header cut short) is left alone.
+// Returns true when it changed the header.
+bool PlainWavHeader(uint8_t* header, size_t size);
+// Opens `path` (fd < 0) or fd for writing an RF64 file (info->format) with
+// SFC_RF64_AUTO_DOWNGRADE, through a WavWriter whose header writes come out
+// plain (PlainWavHeader). On success *writer is the I/O to keep with the
+// file (null when fd is not seekable and libsndfile's own I/O took it); on
+// failure returns null with libsndfile's error number and text.
+SNDFILE* OpenWavWriter(const std::string& path, int fd, bool closefd, SF_INFO* info, WavWriter** writer, int* code,
+                       std::string* message);
+// Closes the descriptor when owned and frees the writer: after sf_close.
+// Returns close()'s errno, or 0.
+int CloseWavWriter(WavWriter* writer);
 
 // ---- the JS functions ----
 

@@ -55,8 +55,8 @@ int PumpFileRewriteHeader(void* user) {
 
 const char* PumpFileError(void* user) {
   auto* f = static_cast<PumpFile*>(user);
-  if (f->w->sf == nullptr || sf_error(f->w->sf) == SF_ERR_NO_ERROR) return nullptr;
-  return sf_strerror(f->w->sf);
+  const char* text = nullptr;
+  return FileError(f->w, &text) == SF_ERR_NO_ERROR ? nullptr : text;
 }
 
 void PumpFileLock(void* user) { static_cast<PumpFile*>(user)->w->mutex.lock(); }

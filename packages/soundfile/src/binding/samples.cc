@@ -88,6 +88,7 @@ int64_t ReadFrames(FileWrap* w, int format, uint8_t* dst, int64_t frames) {
 // Writes `frames` frames from src. Caller holds w->mutex. Returns the frames written.
 int64_t WriteFrames(FileWrap* w, int format, const uint8_t* src, int64_t frames) {
   SNDFILE* sf = w->sf;
+  if (w->wav != nullptr) w->wav->error = 0;  // an error is the call's, as libsndfile's are
   const bool float_file = IsFloatFile(w->format);
   const int width = IntegerWidth(w->format);
   if (format == PAS_FORMAT_FLOAT32 && (float_file || width == 0))

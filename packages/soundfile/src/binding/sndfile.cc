@@ -44,11 +44,40 @@ void Unregister(FileWrap* w) {
 void CloseIdle(const std::set<FileWrap*>& files) {
   for (FileWrap* w : files) {
     std::unique_lock<std::mutex> lock(w->mutex, std::try_to_lock);
-    if (lock.owns_lock() && w->sf != nullptr) {
-      sf_close(w->sf);
-      w->sf = nullptr;
+    std::string ignored;  // the process is ending: nobody to tell
+    if (lock.owns_lock()) CloseFile(w, &ignored);
+  }
+}
+
+int CloseFile(FileWrap* w, std::string* message) {
+  if (w->sf == nullptr) return 0;
+  int rc = sf_close(w->sf);
+  w->sf = nullptr;
+  if (rc != 0) *message = sf_error_number(rc);
+  if (w->wav != nullptr) {
+    const int error = CloseWavWriter(w->wav);
+    w->wav = nullptr;
+    if (error != 0 && rc == 0) {
+      rc = SF_ERR_SYSTEM;
+      *message = std::string("System error : ") + std::strerror(error) + ".";
     }
   }
+  return rc;
+}
+
+int FileError(FileWrap* w, const char** text) {
+  *text = nullptr;
+  if (w->sf == nullptr) return SF_ERR_NO_ERROR;
+  const int code = sf_error(w->sf);
+  if (code != SF_ERR_NO_ERROR) {
+    *text = sf_strerror(w->sf);
+    return code;
+  }
+  if (w->wav != nullptr && w->wav->error != 0) {
+    *text = w->wav->message.c_str();
+    return SF_ERR_SYSTEM;
+  }
+  return SF_ERR_NO_ERROR;
 }
 
 // atexit: runs on exit() (process.exit(), the end of the event loop), on the
@@ -74,6 +103,7 @@ struct OpenRequest {
   // libsndfile keeps the error of a failed open in a global, so two opens
   // failing at the same moment on two threads may swap their messages.
   SNDFILE* sf = nullptr;
+  WavWriter* wav = nullptr;  // handed to the FileWrap
   int code = 0;
   std::string message;
 
@@ -84,14 +114,18 @@ struct OpenRequest {
       int flags = fcntl(fd, F_GETFL);
       if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     }
-    sf = use_fd ? sf_open_fd(fd, mode, &info, closefd ? SF_TRUE : SF_FALSE) : sf_open(path.c_str(), mode, &info);
-    if (sf == nullptr) {
-      code = sf_error(nullptr);
-      message = sf_strerror(nullptr);
-      return;
+    if (rf64_downgrade && mode == SFM_WRITE) {
+      // a WAV: RF64 past 4 GiB, a plain WAV header below (wav_writer.cc)
+      sf = OpenWavWriter(path, use_fd ? fd : -1, closefd, &info, &wav, &code, &message);
+      if (sf == nullptr) return;
+    } else {
+      sf = use_fd ? sf_open_fd(fd, mode, &info, closefd ? SF_TRUE : SF_FALSE) : sf_open(path.c_str(), mode, &info);
+      if (sf == nullptr) {
+        code = sf_error(nullptr);
+        message = sf_strerror(nullptr);
+        return;
+      }
     }
-    // must come before the first write: the header is finished at close
-    if (rf64_downgrade) sf_command(sf, SFC_RF64_AUTO_DOWNGRADE, nullptr, SF_TRUE);
     // out-of-range floats clip instead of wrapping around
     sf_command(sf, SFC_SET_CLIPPING, nullptr, SF_TRUE);
   }
@@ -130,8 +164,8 @@ void FinalizeFile(Napi::Env, FileWrap* w) {
   // is in flight): close it so that a written file gets its header.
   {
     std::lock_guard<std::mutex> lock(w->mutex);
-    if (w->sf != nullptr) sf_close(w->sf);
-    w->sf = nullptr;
+    std::string ignored;  // no one left to tell
+    CloseFile(w, &ignored);
   }
   if (w->env_state) w->env_state->files.erase(w);
   Unregister(w);
@@ -142,6 +176,7 @@ void FinalizeFile(Napi::Env, FileWrap* w) {
 Napi::Object MakeHandle(Napi::Env env, OpenRequest& r) {
   auto* w = new FileWrap();
   w->sf = r.sf;
+  w->wav = r.wav;
   w->channels = r.info.channels;
   w->format = r.info.format;
   EnvState* state = env.GetInstanceData<EnvState>();
