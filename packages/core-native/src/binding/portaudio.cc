@@ -179,6 +179,8 @@ void Release() {
 // Lock-free: the watchdog calls it while a blocked PortAudio call may hold pa_mutex.
 void KeepPortAudioForever() { pa_kept.store(true); }
 
+bool PortAudioKept() { return pa_kept.load(); }
+
 
 void ThrowIfPaError(Napi::Env env, const PaScope& scope) {
   if (scope.error != paNoError) throw MakePaError(env, "Error initializing PortAudio", scope.error);

@@ -178,6 +178,9 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
     std::string what = has_in && has_out ? "Error opening DuplexStream"
                        : has_in         ? "Error opening InputStream"
                                         : "Error opening OutputStream";
+    // PortAudio cannot re-initialise once a device of this process was lost
+    if (PortAudioKept())
+      what += " (a device was lost earlier in this process, and PortAudio cannot reconnect to a restarted server: start a new process)";
     throw MakePaError(env, what, err);
   }
   Pa_SetStreamFinishedCallback(w->stream, FinishedCallback);

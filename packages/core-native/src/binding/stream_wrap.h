@@ -99,5 +99,7 @@ bool CheckLostNow(StreamWrap* w, double stalled_ms);
 // whose server died cannot be terminated (PortAudio 19.6's JACK host API
 // asserts in Pa_Terminate, and blocks while a stream of it is open).
 void KeepPortAudioForever();
+// KeepPortAudioForever was called: the device list is the one of before the loss.
+bool PortAudioKept();
 
 }  // namespace pas_glue
