@@ -236,7 +236,6 @@ export class NativeStream {
   #closed = false
   #listeners: Array<(stats: EngineStats) => void> = []
   #lost: DeviceLostReason | undefined
-  #lossListeners: Array<() => void> = []
 
   private constructor(handle: NativeHandle, stats: Uint8Array, options: NativeStreamOptions, deviceDtype: DType) {
     this.#handle = handle
@@ -309,7 +308,6 @@ export class NativeStream {
     native().streamUnref(this.#handle)
     const stats = this.stats()
     for (const listener of this.#listeners.splice(0)) listener(stats)
-    if (lost !== '') for (const listener of this.#lossListeners.splice(0)) listener()
   }
 
   /**
@@ -377,13 +375,16 @@ export class NativeStream {
       const identity = Array.from({ length: rxChannels }, (_, k) => (k < this.inputChannels ? k + 1 : 0))
       engine.rxmapping = checkChannelMap('rxmapping', config.rxmapping ?? identity, rxChannels, this.inputChannels)
     }
-    const started = native().streamStart(this.#handle, engine, tx?.view ?? null, rx?.view ?? null)
-    // the watchdog may give up first: PortAudio's start then settles late, or never
-    started.catch(() => undefined)
-    this.#lossListeners = []
-    const lost = new Promise<never>((_, reject) => this.#lossListeners.push(() => reject(deviceLostError(this.#lost))))
-    lost.catch(() => undefined)
-    await Promise.race([started, lost])
+    try {
+      // the addon gives up on PortAudio's start once the watchdog finds the device lost
+      await native().streamStart(this.#handle, engine, tx?.view ?? null, rx?.view ?? null)
+    } catch (error) {
+      // the rejection may come before the finished notification that tells why
+      // (the addon's error, with its `reason`, is the cause of the PastreamError)
+      const { code, cause } = error as { code?: string; cause?: { reason?: DeviceLostReason } }
+      if (code === 'ERR_PASTREAM_DEVICE_LOST') this.#lost ??= cause?.reason ?? 'startTimeout'
+      throw error
+    }
   }
 
   /** Stops after the buffers queued in the device have played. */

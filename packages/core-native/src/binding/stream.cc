@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <memory>
+#include <thread>
 
 #include "stream_wrap.h"
 
@@ -60,6 +62,14 @@ double StallTimeoutMs(const StreamWrap* w) {
   return std::max(500.0, 4 * block_ms);
 }
 
+// The error of an operation on a lost device: `reason` says why it counts as lost.
+Napi::Error LostError(Napi::Env env, StreamWrap* w) {
+  const char* reason = LossReasonName(w->loss_reason.load());
+  Napi::Error error = MakeError(env, "ERR_PASTREAM_DEVICE_LOST", std::string("the device was lost (") + reason + ")");
+  error.Set("reason", Napi::String::New(env, reason));
+  return error;
+}
+
 StreamWrap* Unwrap(Napi::Env env, Napi::Value value, bool allow_closed = false) {
   bool ok = false;
   if (value.IsExternal()) {
@@ -80,7 +90,12 @@ constexpr auto kCloseWait = std::chrono::seconds(2);
 // Abandons a stream another thread's PortAudio call holds: it may never return.
 void Abandon(StreamWrap* w) {
   UnwatchStream(w);
-  w->lost.store(true);
+  {
+    std::lock_guard<std::mutex> lock(w->op_wait_mutex);
+    w->loss_reason.store(LossReason::kStalled);
+    w->lost.store(true);
+  }
+  w->op_wait.notify_all();
   w->running.store(false);
   KeepPortAudioForever();
 }
@@ -242,9 +257,46 @@ void ReadEngineConfig(Napi::Env env, StreamWrap* w, const Napi::Object& o, pas_e
   read_map("rxmapping", c->rxmapping, c->rx_channels);
 }
 
+enum Op { kStart, kStop, kAbort, kClose };
+
+struct OpResult {
+  bool done = false;  // under the stream's op_wait_mutex
+  PaError error = paNoError;
+};
+
+// One PortAudio operation on a stream, under its locks. Never called against
+// a lost device (it returns at once).
+PaError RunOp(StreamWrap* w, Op op) {
+  std::lock_guard<std::timed_mutex> lock(w->op_mutex);
+  std::lock_guard<std::recursive_timed_mutex> global(pa_mutex);
+  if (w->lost.load()) return paNoError;
+  if (w->stream == nullptr) return op == kClose ? paNoError : paBadStreamPtr;
+  if (op != kStart) w->owner_ending.store(true);
+  PaError error = paNoError;
+  switch (op) {
+    case kStart:
+      // a stream that completed by itself is inactive but not yet stopped
+      if (Pa_IsStreamStopped(w->stream) == 0) error = Pa_StopStream(w->stream);
+      if (error == paNoError) error = Pa_StartStream(w->stream);
+      break;
+    case kStop:
+      if (Pa_IsStreamStopped(w->stream) == 0) error = Pa_StopStream(w->stream);
+      break;
+    case kAbort:
+      if (Pa_IsStreamStopped(w->stream) == 0) error = Pa_AbortStream(w->stream);
+      break;
+    case kClose:
+      if (Pa_IsStreamStopped(w->stream) == 0) Pa_AbortStream(w->stream);
+      error = Pa_CloseStream(w->stream);
+      w->stream = nullptr;
+      Release();
+      break;
+  }
+  return error;
+}
+
 class StreamOpWorker : public Napi::AsyncWorker {
  public:
-  enum Op { kStart, kStop, kAbort, kClose };
   StreamOpWorker(Napi::Env env, Napi::Value handle, StreamWrap* w, Op op)
       : Napi::AsyncWorker(env, "pastream-stream-op"), deferred_(Napi::Promise::Deferred::New(env)),
         handle_(Napi::Persistent(handle.As<Napi::Object>())), w_(w), op_(op) {
@@ -253,34 +305,25 @@ class StreamOpWorker : public Napi::AsyncWorker {
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
 
+  // The PortAudio call runs on a thread of its own and this pool thread
+  // waits for it or for the device's loss, whichever comes first: against a
+  // dead or hung server PortAudio blocks for minutes, and a pool thread
+  // stuck that long would keep the process alive. The abandoned call's
+  // thread touches only the StreamWrap, which a lost stream never frees.
   void Execute() override {
-    std::lock_guard<std::timed_mutex> lock(w_->op_mutex);
-    std::lock_guard<std::recursive_timed_mutex> global(pa_mutex);
-    if (w_->lost.load()) return;  // never call PortAudio against a lost device
-    if (w_->stream == nullptr) {
-      if (op_ != kClose) error_ = paBadStreamPtr;
-      return;
-    }
-    if (op_ != kStart) w_->owner_ending.store(true);
-    switch (op_) {
-      case kStart:
-        // a stream that completed by itself is inactive but not yet stopped
-        if (Pa_IsStreamStopped(w_->stream) == 0) error_ = Pa_StopStream(w_->stream);
-        if (error_ == paNoError) error_ = Pa_StartStream(w_->stream);
-        break;
-      case kStop:
-        if (Pa_IsStreamStopped(w_->stream) == 0) error_ = Pa_StopStream(w_->stream);
-        break;
-      case kAbort:
-        if (Pa_IsStreamStopped(w_->stream) == 0) error_ = Pa_AbortStream(w_->stream);
-        break;
-      case kClose:
-        if (Pa_IsStreamStopped(w_->stream) == 0) Pa_AbortStream(w_->stream);
-        error_ = Pa_CloseStream(w_->stream);
-        w_->stream = nullptr;
-        Release();
-        break;
-    }
+    auto result = std::make_shared<OpResult>();
+    StreamWrap* w = w_;
+    Op op = op_;
+    std::thread([w, op, result] {
+      PaError error = RunOp(w, op);
+      std::lock_guard<std::mutex> lock(w->op_wait_mutex);
+      result->error = error;
+      result->done = true;
+      w->op_wait.notify_all();  // under the lock: the waiter may free w once it has it
+    }).detach();
+    std::unique_lock<std::mutex> lock(w->op_wait_mutex);
+    w->op_wait.wait(lock, [&] { return result->done || w->lost.load(); });
+    if (result->done) error_ = result->error;
   }
 
   void OnOK() override {
@@ -292,10 +335,15 @@ class StreamOpWorker : public Napi::AsyncWorker {
       deferred_.Resolve(env.Undefined());
       return;
     }
-    if (op_ == kStart && w_->lost.load()) {
-      // the watchdog gave up on the start first (JS heard that already)
-      SetReferenced(env, false);
-      deferred_.Reject(MakeError(env, "ERR_PASTREAM_DEVICE_LOST", "the device was lost").Value());
+    if (w_->lost.load()) {
+      // the device went away before or during the call: a start fails, a
+      // stop or abort is done (the device stopped for good)
+      if (op_ == kStart) {
+        SetReferenced(env, false);
+        deferred_.Reject(LostError(env, w_).Value());
+      } else {
+        deferred_.Resolve(env.Undefined());
+      }
       return;
     }
     if (error_ != paNoError) {
@@ -332,7 +380,7 @@ Napi::Value StreamStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   StreamWrap* w = Unwrap(env, info[0]);
   if (!info[1].IsObject()) throw Napi::TypeError::New(env, "config must be an object");
-  if (w->lost.load()) throw MakeError(env, "ERR_PASTREAM_DEVICE_LOST", "the device was lost");
+  if (w->lost.load()) throw LostError(env, w);
   if (w->pending.load() > 0) throw MakeError(env, "ERR_PASTREAM_BUSY", "another operation on this stream is in progress");
   {
     std::lock_guard<std::timed_mutex> lock(w->op_mutex);
@@ -356,7 +404,7 @@ Napi::Value StreamStart(const Napi::CallbackInfo& info) {
   w->running.store(true);
   WatchStream(w, NumberOr(info[1].As<Napi::Object>(), "startTimeoutMs", kStartTimeoutMs),
               NumberOr(info[1].As<Napi::Object>(), "stallTimeoutMs", StallTimeoutMs(w)));
-  auto* worker = new StreamOpWorker(env, info[0], w, StreamOpWorker::kStart);
+  auto* worker = new StreamOpWorker(env, info[0], w, kStart);
   worker->SetReferenced(env, true);  // a running stream keeps the process alive
   worker->Queue();
   return worker->Promise();
@@ -368,14 +416,14 @@ Napi::Value Resolved(Napi::Env env) {
   return d.Promise();
 }
 
-Napi::Value StreamOp(const Napi::CallbackInfo& info, StreamOpWorker::Op op) {
+Napi::Value StreamOp(const Napi::CallbackInfo& info, Op op) {
   Napi::Env env = info.Env();
-  StreamWrap* w = Unwrap(env, info[0], op == StreamOpWorker::kClose);
+  StreamWrap* w = Unwrap(env, info[0], op == kClose);
   // closing twice is a no-op
-  if (op == StreamOpWorker::kClose && w->closed.exchange(true)) return Resolved(env);
+  if (op == kClose && w->closed.exchange(true)) return Resolved(env);
   if (w->lost.load()) {
     // a lost device's stream has stopped for good; closing abandons it
-    if (op == StreamOpWorker::kClose) ReleaseJsResources(w);
+    if (op == kClose) ReleaseJsResources(w);
     return Resolved(env);
   }
   auto* worker = new StreamOpWorker(env, info[0], w, op);
@@ -383,9 +431,9 @@ Napi::Value StreamOp(const Napi::CallbackInfo& info, StreamOpWorker::Op op) {
   return worker->Promise();
 }
 
-Napi::Value StreamStop(const Napi::CallbackInfo& info) { return StreamOp(info, StreamOpWorker::kStop); }
-Napi::Value StreamAbort(const Napi::CallbackInfo& info) { return StreamOp(info, StreamOpWorker::kAbort); }
-Napi::Value StreamClose(const Napi::CallbackInfo& info) { return StreamOp(info, StreamOpWorker::kClose); }
+Napi::Value StreamStop(const Napi::CallbackInfo& info) { return StreamOp(info, kStop); }
+Napi::Value StreamAbort(const Napi::CallbackInfo& info) { return StreamOp(info, kAbort); }
+Napi::Value StreamClose(const Napi::CallbackInfo& info) { return StreamOp(info, kClose); }
 
 // Any thread may ask the callback to abort: used when a reader or writer fails.
 Napi::Value StreamRequestAbort(const Napi::CallbackInfo& info) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -68,8 +69,13 @@ struct StreamWrap {
   // again, the callback returns at once, and the wrap is never freed (the
   // host API may still hold its pointer).
   std::atomic<bool> lost{false};
+  std::atomic<LossReason> loss_reason{LossReason::kNone};  // set before `lost`
   // stop/abort/close asked PortAudio to end the stream (not a device error).
   std::atomic<bool> owner_ending{false};
+  // An operation's waiter sleeps here until its PortAudio call returns or
+  // the watchdog marks the device lost.
+  std::mutex op_wait_mutex;
+  std::condition_variable op_wait;
   SharedView stats, tx, rx;
   Napi::ThreadSafeFunction on_finished;
   bool tsfn_referenced = false;

@@ -45,7 +45,13 @@ Clock::duration Milliseconds(double ms) {
 
 // Under watch_mutex: the device is gone.
 void MarkLost(StreamWrap* w, LossReason reason) {
-  w->lost.store(true);
+  {
+    // an operation waiting on PortAudio gives up now
+    std::lock_guard<std::mutex> lock(w->op_wait_mutex);
+    w->loss_reason.store(reason);
+    w->lost.store(true);
+  }
+  w->op_wait.notify_all();
   w->running.store(false);
   KeepPortAudioForever();
   NotifyFinished(w, reason);
