@@ -9,6 +9,7 @@
         "src/binding/binding.cc",
         "src/binding/portaudio.cc",
         "src/binding/stream.cc",
+        "src/binding/watchdog.cc",
         "src/binding/loopback.cc"
       ],
       "include_dirs": [

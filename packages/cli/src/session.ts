@@ -6,7 +6,7 @@
  * `--help` and `--version` never load them.
  */
 import type { Writable } from 'node:stream'
-import { isPowerOfTwo, type DType } from '@pastream/stream'
+import { isPowerOfTwo, type DeviceLost, type DType } from '@pastream/stream'
 import type { SoundFile } from '@pastream/soundfile'
 import {
   channelCount,
@@ -107,7 +107,7 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
   // The native modules load here, and only here.
   const stream = await import('@pastream/stream')
   const soundfile = await import('@pastream/soundfile')
-  const classify = classifier(stream, soundfile)
+  const classify = classifier(stream, soundfile, output)
 
   // Devices first: an unknown one is a device error that lists the candidates.
   const { devices, defaultInput, defaultOutput } = stream.queryDevices()
@@ -157,11 +157,19 @@ function files(inputArg: string | undefined, outputArg: string | undefined, flag
   return { input, output }
 }
 
+/** The one line a lost device gets: what happened, where, and what the recording kept. */
+function deviceLostLine(error: DeviceLost, output: string | null): string {
+  const why = { startTimeout: 'it opened but never called back', stalled: 'it stopped calling back', ended: 'the host API ended the stream' }[error.reason]
+  const kept = output !== null && error.recordedFrames !== undefined ? `; ${error.recordedFrames} frames kept in ${output === '-' ? 'stdout' : output}` : ''
+  return `device '${error.device}' lost after ${error.frames} frames (${why})${kept}`
+}
+
 /** Maps a library error to the command's: file errors exit 4, device errors 3, bad arguments 2. */
-function classifier(stream: StreamModule, soundfile: SoundfileModule): (error: unknown, what: string) => never {
+function classifier(stream: StreamModule, soundfile: SoundfileModule, output: string | null): (error: unknown, what: string) => never {
   return (error, what) => {
     if (error instanceof CliError || error instanceof UsageError) throw error
     if (error instanceof soundfile.SoundFileError) throw new CliError(error.message, exitCodes.file, undefined, { cause: error })
+    if (error instanceof stream.DeviceLost) throw new CliError(deviceLostLine(error, output), exitCodes.device, undefined, { cause: error })
     if (error instanceof stream.PastreamError) throw new CliError(`${what}: ${error.message}`, exitCodes.device, undefined, { cause: error })
     if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message)
     throw error

@@ -25,6 +25,13 @@ export interface NativeOpenOptions {
   flags: number
 }
 
+/**
+ * Why a device counts as lost: it started but never called back
+ * (`startTimeout`), its callbacks stopped while it ran (`stalled`), or the
+ * host API ended the stream by itself, a device error (`ended`).
+ */
+export type DeviceLostReason = 'startTimeout' | 'stalled' | 'ended'
+
 export interface NativeEngineConfig {
   frames: number
   pad: number
@@ -34,6 +41,10 @@ export interface NativeEngineConfig {
   rxChannels?: number
   txmapping?: number[]
   rxmapping?: number[]
+  /** ms a started device may take to call back before it counts as lost (default 2000) */
+  startTimeoutMs?: number
+  /** ms without a callback after which a running device counts as lost (default: 4 blocks, at least 500) */
+  stallTimeoutMs?: number
 }
 
 export interface NativeHostApi {
@@ -92,7 +103,7 @@ export interface NativeAddon {
   layout(): Record<string, number>
   paAcquire(): void
   paRelease(): void
-  streamOpen(options: NativeOpenOptions, stats: Uint8Array, onFinished: () => void): NativeHandle
+  streamOpen(options: NativeOpenOptions, stats: Uint8Array, onFinished: (lost: '' | DeviceLostReason) => void): NativeHandle
   streamInfo(handle: NativeHandle): NativeStreamInfo
   streamStart(
     handle: NativeHandle,

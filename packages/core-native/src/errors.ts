@@ -19,6 +19,8 @@ export type NativeErrorCode =
   | 'ERR_PASTREAM_CONFIG'
   /** the virtual device's JACK client could not be opened */
   | 'ERR_PASTREAM_LOOPBACK'
+  /** the device went away under the stream (see DeviceLostReason); the stream can only be closed */
+  | 'ERR_PASTREAM_DEVICE_LOST'
 
 /**
  * Base class of pastream's own errors. `code`, when present, is stable and

@@ -23,8 +23,9 @@ export {
   type EngineStats,
   type NativeStreamDirection,
   type NativeStreamOptions,
+  deviceLostError,
 } from './native-stream.js'
-export type { NativeDevice, NativeHostApi, NativeStreamInfo, NativeFormatCheck } from './binding.js'
+export type { DeviceLostReason, NativeDevice, NativeHostApi, NativeStreamInfo, NativeFormatCheck } from './binding.js'
 export { addonLoader } from './binding.js'
 export { PastreamError, PortAudioError, fromNative, type PortAudioErrorInfo, type NativeErrorCode } from './errors.js'
 

@@ -5,6 +5,7 @@
 // close of the native handle. No policy above one run: that is stream's.
 import {
   native,
+  type DeviceLostReason,
   type NativeDevice,
   type NativeDirection,
   type NativeEngineConfig,
@@ -149,6 +150,15 @@ export interface EngineConfig {
   tx?: RingBuffer | null
   /** ring to record into (elementsize = recorded channels * samplesize) */
   rx?: RingBuffer | null
+  /** ms a started device may take to call back before it counts as lost. Default 2000 */
+  startTimeoutMs?: number
+  /** ms without a callback after which a running device counts as lost. Default 4 blocks, at least 500 */
+  stallTimeoutMs?: number
+}
+
+/** The error of a start() the device never answered, or of a call on a lost stream. */
+export function deviceLostError(reason: DeviceLostReason | undefined): PastreamError {
+  return new PastreamError(`the device was lost (${reason ?? 'unknown'})`, { code: 'ERR_PASTREAM_DEVICE_LOST' })
 }
 
 function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -225,6 +235,7 @@ export class NativeStream {
   readonly deviceDtype: DType
   #closed = false
   #listeners: Array<(stats: EngineStats) => void> = []
+  #lost: DeviceLostReason | undefined
 
   private constructor(handle: NativeHandle, stats: Uint8Array, options: NativeStreamOptions, deviceDtype: DType) {
     this.#handle = handle
@@ -282,7 +293,7 @@ export class NativeStream {
       native().streamOpen(
         { input, output, samplerate: options.samplerate, blocksize: options.blocksize, flags },
         stats,
-        () => stream.#finished(),
+        (lost) => stream.#finished(lost),
       ),
       stats,
       options,
@@ -291,11 +302,22 @@ export class NativeStream {
     return stream
   }
 
-  #finished(): void {
+  #finished(lost: '' | DeviceLostReason): void {
+    if (lost !== '') this.#lost = lost
     if (this.#closed) return
     native().streamUnref(this.#handle)
     const stats = this.stats()
     for (const listener of this.#listeners.splice(0)) listener(stats)
+  }
+
+  /**
+   * Why the device was lost, once it was: the stream then makes no call to
+   * PortAudio again (a dead server would block it for minutes) and can only
+   * be closed, which abandons the PortAudio stream. `undefined` while the
+   * device is fine.
+   */
+  get lost(): DeviceLostReason | undefined {
+    return this.#lost
   }
 
   /**
@@ -310,10 +332,13 @@ export class NativeStream {
   /**
    * Configures the engine for one run and starts the device. The stream must
    * not be active; a stream that completed, was stopped or aborted can start
-   * again. Counters reset.
+   * again. Counters reset. A device that does not call back within
+   * `startTimeoutMs` fails the start with `ERR_PASTREAM_DEVICE_LOST` (the
+   * stream is then {@link lost}), even while PortAudio's own start is stuck.
    */
   async start(config: EngineConfig = {}): Promise<void> {
     if (this.#closed) throw streamClosed()
+    if (this.#lost !== undefined) throw deviceLostError(this.#lost)
     const frames = config.frames ?? -1
     const pad = config.pad ?? 0
     const offset = config.offset ?? 0
@@ -336,6 +361,12 @@ export class NativeStream {
       }
     }
     const engine: NativeEngineConfig = { frames, pad, offset, loop: config.loop === true, txChannels, rxChannels }
+    for (const key of ['startTimeoutMs', 'stallTimeoutMs'] as const) {
+      const ms = config[key]
+      if (ms === undefined) continue
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) throw new RangeError(`Expected a finite number > 0 for ${key}, got ${String(ms)} (${typeof ms})`)
+      engine[key] = ms
+    }
     if (this.outputChannels > 0) {
       const identity = Array.from({ length: this.outputChannels }, (_, k) => (k < txChannels ? k + 1 : 0))
       engine.txmapping = checkChannelMap('txmapping', config.txmapping ?? identity, this.outputChannels, txChannels)
@@ -344,7 +375,16 @@ export class NativeStream {
       const identity = Array.from({ length: rxChannels }, (_, k) => (k < this.inputChannels ? k + 1 : 0))
       engine.rxmapping = checkChannelMap('rxmapping', config.rxmapping ?? identity, rxChannels, this.inputChannels)
     }
-    await native().streamStart(this.#handle, engine, tx?.view ?? null, rx?.view ?? null)
+    try {
+      // the addon gives up on PortAudio's start once the watchdog finds the device lost
+      await native().streamStart(this.#handle, engine, tx?.view ?? null, rx?.view ?? null)
+    } catch (error) {
+      // the rejection may come before the finished notification that tells why
+      // (the addon's error, with its `reason`, is the cause of the PastreamError)
+      const { code, cause } = error as { code?: string; cause?: { reason?: DeviceLostReason } }
+      if (code === 'ERR_PASTREAM_DEVICE_LOST') this.#lost ??= cause?.reason ?? 'startTimeout'
+      throw error
+    }
   }
 
   /** Stops after the buffers queued in the device have played. */

@@ -63,6 +63,22 @@ export interface VirtualDevice {
   device: NativeDevice
   /** Closes the loopback client, SIGTERMs jackd and waits for it to exit. Idempotent. */
   stop(): Promise<void>
+  /**
+   * Fault injection: the device goes away. Sends jackd `signal` (SIGKILL: it
+   * dies at once; SIGTERM: it shuts down and tells its clients) and resolves
+   * once it is gone. Streams on it then end in `deviceLost`. `stop()` still
+   * cleans up; start another device (a new name) to go on.
+   * @example
+   * ```ts
+   * await device.kill('SIGKILL')
+   * await expect(stream.wait()).rejects.toThrow(DeviceLost)
+   * ```
+   */
+  kill(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>
+  /** Fault injection: the device hangs (SIGSTOP to jackd): it keeps its clients but calls none back. */
+  pause(): void
+  /** Ends {@link pause} (SIGCONT): the device calls back again. */
+  resume(): void
 }
 
 const jackdHint =
@@ -247,7 +263,29 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
     await stop()
     throw new Error(`the JACK server '${serverName}' runs, but PortAudio lists no JACK device named '${deviceName}'. Is PortAudio built with JACK support?`)
   }
-  return { serverName, samplerate, period, channels, pid, env, device, stop }
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name)
+    } catch {
+      // gone
+    }
+  }
+  const kill = async (name: 'SIGKILL' | 'SIGTERM' = 'SIGKILL') => {
+    signal(name)
+    // jackd stays a zombie until the watchdog shell reaps it at stop()
+    while (processAlive(pid)) await sleep(10)
+  }
+  return { serverName, samplerate, period, channels, pid, env, device, stop, kill, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT') }
+}
+
+/** The process runs (a zombie, dead but not yet reaped, does not). */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return false
+  }
 }
 
 /**

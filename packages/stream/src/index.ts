@@ -5,7 +5,7 @@
  * (typed arrays, rings, Worker modules, functions, Node and web streams)
  * service the rings whenever they get to run.
  */
-export { RingBuffer, dtypes, sampleSizes, portaudioVersion, isPowerOfTwo, checkBuffersize, type DType, type BufferLike, type EngineStats } from '@pastream/core-native'
+export { RingBuffer, dtypes, sampleSizes, portaudioVersion, isPowerOfTwo, checkBuffersize, type DType, type BufferLike, type EngineStats, type DeviceLostReason } from '@pastream/core-native'
 export {
   queryDevices,
   queryHostApis,
@@ -19,7 +19,7 @@ export {
   type DeviceKind,
 } from './devices.js'
 export { parseCount, parseDuration, parseSamplerate } from './units.js'
-export { PastreamError, PortAudioError, BufferFull, BufferEmpty, type PortAudioErrorInfo } from './errors.js'
+export { PastreamError, PortAudioError, BufferFull, BufferEmpty, DeviceLost, type PortAudioErrorInfo } from './errors.js'
 export { Stream } from './stream.js'
 export {
   normalizeMap,

@@ -1,6 +1,6 @@
 // One run of a stream, from start() until the owner takes note of its end:
 // its rings, its pumps and what they report, the engine's own end
-// (BufferFull/BufferEmpty), the first error with later ones as its cause,
+// (BufferFull/BufferEmpty/DeviceLost), the first error with later ones as its cause,
 // and the stop once a streaming source has played out.
 import type { EngineStats, NativeStream, RingBuffer } from '@pastream/core-native'
 import { BufferEmpty, BufferFull } from './errors.js'
@@ -84,14 +84,18 @@ export class Run {
    * pumps, record BufferFull/BufferEmpty, and settle once every pump did.
    * @param owner the stream's class name, for messages
    * @param frames the frames the engine runs (for BufferEmpty's message)
+   * @param lossError the stream's DeviceLost error once its device is lost
    */
-  watchEngine(owner: string, frames: number): void {
+  watchEngine(owner: string, frames: number, lossError: () => unknown): void {
     const finished = this.finished as Promise<EngineStats>
     const pumps = this.pumps
     finished.then((stats) => {
       this.engineDone = true
       for (const pump of pumps) pump.engineStopped()
-      if (stats.reason === 'bufferFull') {
+      const lost = lossError()
+      if (lost !== undefined) {
+        this.engineErrors.push(lost)
+      } else if (stats.reason === 'bufferFull') {
         this.engineErrors.push(new BufferFull(`${owner}: the recording ring was full after ${stats.rxFrames} frames; the stream aborted rather than drop input (read faster or raise buffersize)`))
       } else if (stats.reason === 'bufferEmpty') {
         this.engineErrors.push(new BufferEmpty(`${owner}: the source ran dry after ${stats.txFrames} of ${frames} frames`))

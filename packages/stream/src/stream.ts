@@ -6,7 +6,7 @@
 // options.ts, device picking in open.ts, run planning in run-plan.ts, a
 // run's bookkeeping in run.ts, chunks() and readable() in chunks-iterator.ts.
 import { assumedBlocksize, type EngineConfig } from '@pastream/core-native'
-import { PastreamError, PortAudioError } from './errors.js'
+import { DeviceLost, PastreamError, PortAudioError } from './errors.js'
 import { Lifecycle } from './lifecycle.js'
 import type { Direction } from './open.js'
 import { checkRunFields, type DuplexStreamOptions, type RunOptions } from './options.js'
@@ -185,6 +185,10 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
       await run.cancelPumps()
       run.forgetErrors()
       run.settle()
+      if (this.nativeStream.lost !== undefined) {
+        this.#deviceLost(run)
+        throw this.#lossError()
+      }
       if (this.#life.state === 'starting') this.#life.fire('startFailed')
       throw error
     } finally {
@@ -230,6 +234,7 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
     run.pumps = plan.pumps
     run.rx = plan.rx ?? undefined
     run.finished = this.nativeStream.onceFinished()
+    void run.finished.then(() => this.#deviceLost(run))
     run.watchPumps(this.nativeStream)
     if (prebuffer) await Promise.all(plan.pumps.map((p) => p.ready))
     if (run.errors.length > 0) throw run.combine()
@@ -239,7 +244,7 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
       if (run.errors.length > 0) throw run.combine()
       return run.settle()
     }
-    run.watchEngine(this.constructor.name, plan.frames)
+    run.watchEngine(this.constructor.name, plan.frames, () => this.#lossError())
     if (plan.sourcePump && plan.tx && plan.frames < 0 && plan.pad < 0 && !facts.loop) {
       const stream = this.nativeStream
       stopWhenPlayedOut(plan.sourcePump, plan.tx, this.samplerate, {
@@ -271,6 +276,32 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
     }
   }
 
+  /** When the native stream reports its device lost: the run's stream moves to `deviceLost`. */
+  #deviceLost(run: Run): void {
+    if (this.nativeStream.lost === undefined || this.#run !== run) return
+    if (this.#life.state === 'deviceLost' || this.#life.state === 'closing' || this.#life.state === 'closed') return
+    this.#life.fire('deviceLost')
+  }
+
+  /** The DeviceLost error of this stream, once its device is lost (names the device and the position). */
+  #lossError(): DeviceLost | undefined {
+    const reason = this.nativeStream.lost
+    if (reason === undefined) return undefined
+    const names = [...new Set([this.input, this.output].flatMap((d) => (d ? [d.device.name] : [])))]
+    const device = names.join("' and '")
+    const stats = this.nativeStream.stats()
+    const frames = stats.frameCount
+    const what = {
+      startTimeout: 'it opened but never called back',
+      stalled: 'its callbacks stopped',
+      ended: 'the host API ended the stream (a device error)',
+    }[reason]
+    const recordedFrames = this.input ? stats.rxFrames : undefined
+    const kept = recordedFrames !== undefined ? `; ${recordedFrames} frames were recorded` : ''
+    const message = `${this.constructor.name}: device '${device}' was lost after ${frames} frames: ${what}${kept}`
+    return new DeviceLost(message, { device, frames, reason, ...(recordedFrames !== undefined ? { recordedFrames } : {}) })
+  }
+
   /**
    * How long frames the callback hands over take to be heard, in seconds:
    * the larger of PortAudio's reported output latency and the last
@@ -292,6 +323,10 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
    */
   async #finishRun(run: Run | undefined, raise: boolean): Promise<void> {
     await run?.settled
+    if (this.#life.state === 'deviceLost' && this.#run === run) {
+      if (raise) throw this.#lossError()
+      return
+    }
     if (this.#run !== run || !this.#life.runUnderWay) return
     this.#life.fire('ended')
     // the device completed by itself or was stopped: bring PortAudio to "stopped"
@@ -302,7 +337,8 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
   /**
    * Waits until the run ends (completes, is aborted or stopped) and its
    * sinks have drained, then throws the first error of the run (BufferFull,
-   * BufferEmpty, a source or sink error; later ones attached as `cause`).
+   * BufferEmpty, DeviceLost, a source or sink error; later ones attached as
+   * `cause`; in `deviceLost` it throws DeviceLost every time).
    * Accepted in every state: with no run under way it returns true at once;
    * in `starting` it waits for start() first (start() reports its errors);
    * in `closing` until the device is released (close() reports no errors).
@@ -324,6 +360,8 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
       }
       const run = this.#run
       const closing = this.#life.state === 'closing'
+      // a lost device ended the run: its sinks drain, then DeviceLost
+      if (this.#life.state === 'deviceLost') await this.#finishRun(run, true)
       if (!run || (!closing && this.#collected(run))) return true
       if (timeout && (await Promise.race([run.settled.then(() => false), timeout]))) return false
       // close() ends the run: it is over once the device is released
@@ -346,6 +384,7 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
    * ```
    */
   async stop(): Promise<void> {
+    if (this.#life.state === 'deviceLost') throw this.#lossError()
     if (this.#life.fire('stop') === 'closing') return this.#closing
     await this.#serial(() => this.nativeStream.stop())
     await this.#finishRun(this.#run, true)
@@ -363,6 +402,7 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
    * ```
    */
   async abort(): Promise<void> {
+    if (this.#life.state === 'deviceLost') return // the device stopped for good
     if (this.#life.fire('abort') === 'closing') return this.#closing
     const run = this.#run
     for (const pump of run?.pumps ?? []) pump.cancel()

@@ -3,18 +3,10 @@
 // receives (and reports it on a BroadcastChannel); errors thrown in Workers
 // or by the owner's functions reach wait()/stop()/start(); a blocked main
 // thread loses nothing; Workers end on abort() and close().
-import { BroadcastChannel } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { RingBuffer } from '@pastream/core-native'
-import { DEVICE, expectLoopback, isSilent, reportXruns, sleep } from '../test/helpers.js'
+import { DEVICE, expectLoopback, fixture, isSilent, listen, reportXruns, sleep } from '../test/helpers.js'
 import { BufferEmpty, BufferFull, DuplexStream, OutputStream } from './index.js'
-
-/** A fixture module's URL with its query parameters. */
-function fixture(name: string, params: Record<string, string | number> = {}): URL {
-  const url = new URL(`../test/fixtures/${name}`, import.meta.url)
-  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, String(value))
-  return url
-}
 
 /** The counting signal of test/fixtures/counting.mjs: frame i holds (i % 32767) + 1 in every channel. */
 function counting(frames: number, channels = 1): Int16Array {
@@ -31,34 +23,6 @@ function busyWait(ms: number): void {
   expect(spins).toBeGreaterThan(0)
 }
 
-let channels = 0
-/** A fresh BroadcastChannel name and a listener collecting what arrives on it. */
-function listen<T>(): { name: string; messages: T[]; next(timeoutMs?: number): Promise<T>; close(): void } {
-  const name = `pastream-worker-test-${process.pid}-${channels++}`
-  const channel = new BroadcastChannel(name)
-  const messages: T[] = []
-  const waiting: Array<(message: T) => void> = []
-  channel.onmessage = (event: MessageEvent) => {
-    messages.push(event.data as T)
-    waiting.shift()?.(event.data as T)
-  }
-  return {
-    name,
-    messages,
-    next(timeoutMs = 2000) {
-      const had = messages.length
-      if (had > 0) return Promise.resolve(messages[had - 1] as T)
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no message on ${name} within ${timeoutMs} ms`)), timeoutMs)
-        waiting.push((message) => {
-          clearTimeout(timer)
-          resolve(message)
-        })
-      })
-    },
-    close: () => channel.close(),
-  }
-}
 
 interface CheckReport {
   frames: number

@@ -1,5 +1,6 @@
 // Shared by the stream tests on the virtual loopback device: seeded signals,
 // finding the loopback delay, bit-exact comparison, and small waits.
+import { BroadcastChannel } from 'node:worker_threads'
 import type { DType } from '@pastream/core-native'
 import { arrayTypes, asBytes, type SampleArrays } from '../src/typed.js'
 import { prng } from '../src/testing.js'
@@ -151,4 +152,41 @@ export function activeResources(): Record<string, number> {
   const counts: Record<string, number> = {}
   for (const name of process.getActiveResourcesInfo()) counts[name] = (counts[name] ?? 0) + 1
   return counts
+}
+
+/** A fixture module's URL with its query parameters. */
+export function fixture(name: string, params: Record<string, string | number> = {}): URL {
+  const url = new URL(`./fixtures/${name}`, import.meta.url)
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, String(value))
+  return url
+}
+
+
+let channels = 0
+/** A fresh BroadcastChannel name and a listener collecting what arrives on it. */
+export function listen<T>(): { name: string; messages: T[]; next(timeoutMs?: number): Promise<T>; close(): void } {
+  const name = `pastream-worker-test-${process.pid}-${channels++}`
+  const channel = new BroadcastChannel(name)
+  const messages: T[] = []
+  const waiting: Array<(message: T) => void> = []
+  channel.onmessage = (event: MessageEvent) => {
+    messages.push(event.data as T)
+    waiting.shift()?.(event.data as T)
+  }
+  return {
+    name,
+    messages,
+    next(timeoutMs = 2000) {
+      const had = messages.length
+      if (had > 0) return Promise.resolve(messages[had - 1] as T)
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no message on ${name} within ${timeoutMs} ms`)), timeoutMs)
+        waiting.push((message) => {
+          clearTimeout(timer)
+          resolve(message)
+        })
+      })
+    },
+    close: () => channel.close(),
+  }
 }

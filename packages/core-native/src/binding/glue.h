@@ -22,7 +22,7 @@ namespace pas_glue {
 // terminate, open, start, stop, abort, close) across threads: PortAudio is
 // not thread-safe there (its JACK backend asserts when a stream is opened
 // while another closes). Recursive: Release() runs under it from close.
-extern std::recursive_mutex pa_mutex;
+extern std::recursive_timed_mutex pa_mutex;
 
 // Runs fn with fd 2 pointed at /dev/null unless PASTREAM_BACKEND_LOGS is set:
 // ALSA and JACK print pages of noise while probing on machines without audio.

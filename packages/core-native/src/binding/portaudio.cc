@@ -1,9 +1,12 @@
 // PortAudio's lifetime and what it tells before any stream exists: version,
 // host APIs, devices, format checks, the shared-memory layout; and the
 // error objects every glue file throws. No policy: TS validated arguments.
+#include <atomic>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
-#include "glue.h"
+#include "stream_wrap.h"
 
 extern "C" {
 #include "pastream/callback.h"
@@ -13,9 +16,11 @@ extern "C" {
 
 namespace pas_glue {
 
-std::recursive_mutex pa_mutex;
+std::recursive_timed_mutex pa_mutex;
 namespace {
-int pa_refcount = 0;
+int pa_refcount = 0;             // under pa_mutex
+bool pa_initialized = false;     // under pa_mutex
+std::atomic<bool> pa_kept{false};  // never terminate again (KeepPortAudioForever)
 }  // namespace
 
 std::string PaErrorName(PaError code) {
@@ -109,6 +114,30 @@ bool JackCameUpWrong() {
   return info != nullptr || jack_seen || std::getenv("JACK_DEFAULT_SERVER") != nullptr;
 }
 
+// The JACK server PortAudio's JACK host API talks to, as the inode of its
+// listening socket (Linux: /proc/net/unix), or 0 when there is none. A
+// server that died, or died and came back, has another (or none).
+unsigned long JackServerSocket() {
+#ifdef __linux__
+  const char* name = std::getenv("JACK_DEFAULT_SERVER");
+  std::string path = std::string("/dev/shm/jack_") + (name && *name ? name : "default") + "_" +
+                     std::to_string(getuid()) + "_0";
+  std::ifstream table("/proc/net/unix");
+  std::string line;
+  std::getline(table, line);  // header
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, refs, protocol, flags, type, state, socket_path;
+    unsigned long inode = 0;
+    fields >> slot >> refs >> protocol >> flags >> type >> state >> inode >> socket_path;
+    bool listening = std::strtoul(flags.c_str(), nullptr, 16) & 0x10000;  // __SO_ACCEPTCON
+    if (listening && socket_path == path) return inode;
+  }
+#endif
+  return 0;
+}
+unsigned long jack_server_at_init = 0;  // under pa_mutex
+
 // Pa_Initialize, again after a short pause (three times at most) while the
 // JACK host API came up wrong.
 PaError InitializePortAudio() {
@@ -123,19 +152,34 @@ PaError InitializePortAudio() {
 }  // namespace
 
 PaError Acquire() {
-  std::lock_guard<std::recursive_mutex> lock(pa_mutex);
-  if (pa_refcount == 0) {
+  std::lock_guard<std::recursive_timed_mutex> lock(pa_mutex);
+  if (!pa_initialized) {
     PaError err = InitializePortAudio();
     if (err != paNoError) return err;
+    pa_initialized = true;
+    bool has_jack = Pa_HostApiTypeIdToHostApiIndex(paJACK) >= 0;
+    jack_server_at_init = has_jack ? JackServerSocket() : 0;
   }
   pa_refcount++;
   return paNoError;
 }
 
 void Release() {
-  std::lock_guard<std::recursive_mutex> lock(pa_mutex);
-  if (pa_refcount > 0 && --pa_refcount == 0) WithQuietStderr([] { return Pa_Terminate(); });
+  std::lock_guard<std::recursive_timed_mutex> lock(pa_mutex);
+  if (pa_refcount == 0 || --pa_refcount > 0 || pa_kept.load()) return;
+  // PortAudio 19.6 asserts in Pa_Terminate when its JACK server went away
+  if (jack_server_at_init != 0 && JackServerSocket() != jack_server_at_init) {
+    pa_kept.store(true);
+    return;
+  }
+  WithQuietStderr([] { return Pa_Terminate(); });
+  pa_initialized = false;
 }
+
+// Lock-free: the watchdog calls it while a blocked PortAudio call may hold pa_mutex.
+void KeepPortAudioForever() { pa_kept.store(true); }
+
+bool PortAudioKept() { return pa_kept.load(); }
 
 
 void ThrowIfPaError(Napi::Env env, const PaScope& scope) {

@@ -3,11 +3,15 @@
 // notification. No PortAudio pointer reaches JS: a stream is an External
 // with a type tag, and every call on a closed stream throws "stream is
 // closed" (ERR_PASTREAM_CLOSED). Environment teardown closes what is open.
-#include <atomic>
+// A stream whose device went away (watchdog.cc) is abandoned, never closed:
+// its operations answer at once without PortAudio.
+#include <algorithm>
+#include <chrono>
 #include <cstring>
-#include <set>
+#include <memory>
+#include <thread>
 
-#include "glue.h"
+#include "stream_wrap.h"
 
 extern "C" {
 #include "pastream/callback.h"
@@ -22,67 +26,48 @@ namespace {
 
 const napi_type_tag kStreamTag = {0x70617374'7265616dULL, 0x6e617469'76650001ULL};
 
-// A view of JS memory (a Uint8Array over a SharedArrayBuffer) kept alive by a reference.
-struct SharedView {
-  Napi::ObjectReference ref;
-  uint8_t* data = nullptr;
-  size_t bytes = 0;
-
-  void Set(Napi::Env env, Napi::Value value, const char* what) {
-    Reset();
-    if (value.IsNull() || value.IsUndefined()) return;
-    if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
-      throw Napi::TypeError::New(env, std::string(what) + " must be a Uint8Array view of shared memory");
-    Napi::Uint8Array view = value.As<Napi::Uint8Array>();
-    data = view.Data();
-    bytes = view.ByteLength();
-    ref = Napi::Persistent(view.As<Napi::Object>());
-  }
-  void Reset() {
-    if (!ref.IsEmpty()) ref.Reset();
-    data = nullptr;
-    bytes = 0;
-  }
-};
-
-struct StreamWrap;
-struct EnvState {
-  std::set<StreamWrap*> streams;
-};
-
-struct StreamWrap {
-  // Everything the audio thread reads: configured while the stream is stopped.
-  pas_engine_t engine;
-  PaStream* stream = nullptr;
-  EnvState* env_state = nullptr;
-  std::mutex op_mutex;  // serialises PortAudio calls on this stream across threads
-  std::atomic<bool> closed{false};
-  std::atomic<bool> running{false};
-  std::atomic<int> pending{0};  // async operations in flight
-  SharedView stats, tx, rx;
-  Napi::ThreadSafeFunction on_finished;
-  bool tsfn_referenced = false;
-  bool env_gone = false;  // the env was torn down: its references are invalid
-  bool has_input = false, has_output = false;
-  int user_format = 0, device_format = 0;
-  unsigned in_channels = 0, out_channels = 0;
-};
-
 // PortAudio's callback: the audio thread. Only the engine runs here.
 int AudioCallback(const void* input, void* output, unsigned long frames,
                   const PaStreamCallbackTimeInfo* time, PaStreamCallbackFlags flags, void* user) {
   StreamWrap* w = static_cast<StreamWrap*>(user);
+  // abandoned: the memory the engine writes may be gone
+  if (w->lost.load(std::memory_order_relaxed)) return paAbort;
+  // one writer: a plain add, no read-modify-write
+  w->progress.store(w->progress.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   pas_time_info_t t = {time ? time->inputBufferAdcTime : 0, time ? time->currentTime : 0,
                        time ? time->outputBufferDacTime : 0};
   return pas_engine_process(&w->engine, input, output, frames, &t, static_cast<uint32_t>(flags));
 }
 
 // PortAudio's finished callback (a JACK/ALSA thread, or the thread calling
-// Pa_StopStream). Queues a call to JS; never waits for it.
+// Pa_StopStream). Queues a call to JS; never waits for it. A stream that
+// ends while its engine still runs and nobody asked it to stop was ended by
+// the host API: a device error.
 void FinishedCallback(void* user) {
   StreamWrap* w = static_cast<StreamWrap*>(user);
+  if (w->lost.load()) return;
+  bool host_ended = !w->owner_ending.load() && w->engine.state == PAS_STATE_RUNNING;
   w->running.store(false);
-  w->on_finished.NonBlockingCall();
+  NotifyFinished(w, host_ended ? LossReason::kEnded : LossReason::kNone);
+}
+
+// A device that starts but never calls back is lost after this long.
+constexpr double kStartTimeoutMs = 2000;
+
+// A running device whose callbacks stop for this long is lost: four blocks
+// (or PortAudio's assumed 256 frames), never less than half a second.
+double StallTimeoutMs(const StreamWrap* w) {
+  double frames = w->blocksize > 0 ? static_cast<double>(w->blocksize) : PAS_ASSUMED_BLOCKSIZE;
+  double block_ms = w->samplerate > 0 ? 1000.0 * frames / w->samplerate : 0;
+  return std::max(500.0, 4 * block_ms);
+}
+
+// The error of an operation on a lost device: `reason` says why it counts as lost.
+Napi::Error LostError(Napi::Env env, StreamWrap* w) {
+  const char* reason = LossReasonName(w->loss_reason.load());
+  Napi::Error error = MakeError(env, "ERR_PASTREAM_DEVICE_LOST", std::string("the device was lost (") + reason + ")");
+  error.Set("reason", Napi::String::New(env, reason));
+  return error;
 }
 
 StreamWrap* Unwrap(Napi::Env env, Napi::Value value, bool allow_closed = false) {
@@ -98,11 +83,32 @@ StreamWrap* Unwrap(Napi::Env env, Napi::Value value, bool allow_closed = false) 
   return w;
 }
 
-// Closes the PortAudio stream synchronously; safe to call twice.
+// How long a blocked PortAudio call may hold up a synchronous close (a
+// collected handle, an env's teardown) before the stream is abandoned.
+constexpr auto kCloseWait = std::chrono::seconds(2);
+
+// Abandons a stream another thread's PortAudio call holds: it may never return.
+void Abandon(StreamWrap* w) {
+  UnwatchStream(w);
+  {
+    std::lock_guard<std::mutex> lock(w->op_wait_mutex);
+    w->loss_reason.store(LossReason::kStalled);
+    w->lost.store(true);
+  }
+  w->op_wait.notify_all();
+  w->running.store(false);
+  KeepPortAudioForever();
+}
+
+// Closes the PortAudio stream synchronously; safe to call twice. A lost
+// stream, or one whose lock a blocked call holds, is abandoned instead.
 void CloseNow(StreamWrap* w) {
-  std::lock_guard<std::mutex> lock(w->op_mutex);
-  std::lock_guard<std::recursive_mutex> global(pa_mutex);
-  if (w->stream != nullptr) {
+  if (w->lost.load()) return;
+  std::unique_lock<std::timed_mutex> lock(w->op_mutex, kCloseWait);
+  std::unique_lock<std::recursive_timed_mutex> global(pa_mutex, std::defer_lock);
+  if (!lock.owns_lock() || !global.try_lock_for(kCloseWait)) return Abandon(w);
+  if (w->stream != nullptr && !w->lost.load()) {
+    w->owner_ending.store(true);
     if (Pa_IsStreamStopped(w->stream) == 0) Pa_AbortStream(w->stream);
     Pa_CloseStream(w->stream);
     w->stream = nullptr;
@@ -113,6 +119,7 @@ void CloseNow(StreamWrap* w) {
 
 void ReleaseJsResources(StreamWrap* w) {
   if (w->env_gone) return;
+  UnwatchStream(w);  // the watchdog no longer uses on_finished
   w->stats.Reset();
   w->tx.Reset();
   w->rx.Reset();
@@ -126,10 +133,11 @@ void ReleaseJsResources(StreamWrap* w) {
 void FinalizeStream(Napi::Env, StreamWrap* w) {
   // The handle was garbage collected (async operations hold a reference, so
   // none is in flight): stop the callback before freeing its memory.
+  UnwatchStream(w);
   CloseNow(w);
   w->closed.store(true);
   ReleaseJsResources(w);
-  delete w;
+  if (!w->lost.load()) delete w;  // a lost stream's host API may still hold it
 }
 
 Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
@@ -157,6 +165,8 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
   w->device_format = has_in ? in_df : out_df;
   w->in_channels = has_in ? static_cast<unsigned>(in.channelCount) : 0;
   w->out_channels = has_out ? static_cast<unsigned>(out.channelCount) : 0;
+  w->samplerate = samplerate;
+  w->blocksize = blocksize;
   try {
     w->stats.Set(env, info[1], "stats");
     if (w->stats.bytes < PAS_STATS_BYTES) throw Napi::TypeError::New(env, "stats block is too small");
@@ -171,7 +181,7 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
     throw MakePaError(env, "Error initializing PortAudio", err);
   }
   {
-    std::lock_guard<std::recursive_mutex> global(pa_mutex);
+    std::lock_guard<std::recursive_timed_mutex> global(pa_mutex);
     err = WithQuietStderr([&] {
       return Pa_OpenStream(&w->stream, has_in ? &in : nullptr, has_out ? &out : nullptr, samplerate,
                            blocksize, flags, AudioCallback, w);
@@ -183,6 +193,9 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
     std::string what = has_in && has_out ? "Error opening DuplexStream"
                        : has_in         ? "Error opening InputStream"
                                         : "Error opening OutputStream";
+    // PortAudio cannot re-initialise once a device of this process was lost
+    if (PortAudioKept())
+      what += " (a device was lost earlier in this process, and PortAudio cannot reconnect to a restarted server: start a new process)";
     throw MakePaError(env, what, err);
   }
   Pa_SetStreamFinishedCallback(w->stream, FinishedCallback);
@@ -202,9 +215,9 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
 Napi::Value StreamInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   StreamWrap* w = Unwrap(env, info[0]);
-  std::lock_guard<std::mutex> lock(w->op_mutex);
+  std::lock_guard<std::timed_mutex> lock(w->op_mutex);
   Napi::Object o = Napi::Object::New(env);
-  if (w->stream == nullptr) throw MakeError(env, "ERR_PASTREAM_CLOSED", "stream is closed");
+  if (w->stream == nullptr || w->lost.load()) throw MakeError(env, "ERR_PASTREAM_CLOSED", "stream is closed");
   const PaStreamInfo* si = Pa_GetStreamInfo(w->stream);
   o.Set("inputLatency", si ? si->inputLatency : 0);
   o.Set("outputLatency", si ? si->outputLatency : 0);
@@ -244,9 +257,46 @@ void ReadEngineConfig(Napi::Env env, StreamWrap* w, const Napi::Object& o, pas_e
   read_map("rxmapping", c->rxmapping, c->rx_channels);
 }
 
+enum Op { kStart, kStop, kAbort, kClose };
+
+struct OpResult {
+  bool done = false;  // under the stream's op_wait_mutex
+  PaError error = paNoError;
+};
+
+// One PortAudio operation on a stream, under its locks. Never called against
+// a lost device (it returns at once).
+PaError RunOp(StreamWrap* w, Op op) {
+  std::lock_guard<std::timed_mutex> lock(w->op_mutex);
+  std::lock_guard<std::recursive_timed_mutex> global(pa_mutex);
+  if (w->lost.load()) return paNoError;
+  if (w->stream == nullptr) return op == kClose ? paNoError : paBadStreamPtr;
+  if (op != kStart) w->owner_ending.store(true);
+  PaError error = paNoError;
+  switch (op) {
+    case kStart:
+      // a stream that completed by itself is inactive but not yet stopped
+      if (Pa_IsStreamStopped(w->stream) == 0) error = Pa_StopStream(w->stream);
+      if (error == paNoError) error = Pa_StartStream(w->stream);
+      break;
+    case kStop:
+      if (Pa_IsStreamStopped(w->stream) == 0) error = Pa_StopStream(w->stream);
+      break;
+    case kAbort:
+      if (Pa_IsStreamStopped(w->stream) == 0) error = Pa_AbortStream(w->stream);
+      break;
+    case kClose:
+      if (Pa_IsStreamStopped(w->stream) == 0) Pa_AbortStream(w->stream);
+      error = Pa_CloseStream(w->stream);
+      w->stream = nullptr;
+      Release();
+      break;
+  }
+  return error;
+}
+
 class StreamOpWorker : public Napi::AsyncWorker {
  public:
-  enum Op { kStart, kStop, kAbort, kClose };
   StreamOpWorker(Napi::Env env, Napi::Value handle, StreamWrap* w, Op op)
       : Napi::AsyncWorker(env, "pastream-stream-op"), deferred_(Napi::Promise::Deferred::New(env)),
         handle_(Napi::Persistent(handle.As<Napi::Object>())), w_(w), op_(op) {
@@ -255,32 +305,25 @@ class StreamOpWorker : public Napi::AsyncWorker {
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
 
+  // The PortAudio call runs on a thread of its own and this pool thread
+  // waits for it or for the device's loss, whichever comes first: against a
+  // dead or hung server PortAudio blocks for minutes, and a pool thread
+  // stuck that long would keep the process alive. The abandoned call's
+  // thread touches only the StreamWrap, which a lost stream never frees.
   void Execute() override {
-    std::lock_guard<std::mutex> lock(w_->op_mutex);
-    std::lock_guard<std::recursive_mutex> global(pa_mutex);
-    if (w_->stream == nullptr) {
-      if (op_ != kClose) error_ = paBadStreamPtr;
-      return;
-    }
-    switch (op_) {
-      case kStart:
-        // a stream that completed by itself is inactive but not yet stopped
-        if (Pa_IsStreamStopped(w_->stream) == 0) error_ = Pa_StopStream(w_->stream);
-        if (error_ == paNoError) error_ = Pa_StartStream(w_->stream);
-        break;
-      case kStop:
-        if (Pa_IsStreamStopped(w_->stream) == 0) error_ = Pa_StopStream(w_->stream);
-        break;
-      case kAbort:
-        if (Pa_IsStreamStopped(w_->stream) == 0) error_ = Pa_AbortStream(w_->stream);
-        break;
-      case kClose:
-        if (Pa_IsStreamStopped(w_->stream) == 0) Pa_AbortStream(w_->stream);
-        error_ = Pa_CloseStream(w_->stream);
-        w_->stream = nullptr;
-        Release();
-        break;
-    }
+    auto result = std::make_shared<OpResult>();
+    StreamWrap* w = w_;
+    Op op = op_;
+    std::thread([w, op, result] {
+      PaError error = RunOp(w, op);
+      std::lock_guard<std::mutex> lock(w->op_wait_mutex);
+      result->error = error;
+      result->done = true;
+      w->op_wait.notify_all();  // under the lock: the waiter may free w once it has it
+    }).detach();
+    std::unique_lock<std::mutex> lock(w->op_wait_mutex);
+    w->op_wait.wait(lock, [&] { return result->done || w->lost.load(); });
+    if (result->done) error_ = result->error;
   }
 
   void OnOK() override {
@@ -290,6 +333,17 @@ class StreamOpWorker : public Napi::AsyncWorker {
     if (op_ == kClose) {
       ReleaseJsResources(w_);
       deferred_.Resolve(env.Undefined());
+      return;
+    }
+    if (w_->lost.load()) {
+      // the device went away before or during the call: a start fails, a
+      // stop or abort is done (the device stopped for good)
+      if (op_ == kStart) {
+        SetReferenced(env, false);
+        deferred_.Reject(LostError(env, w_).Value());
+      } else {
+        deferred_.Resolve(env.Undefined());
+      }
       return;
     }
     if (error_ != paNoError) {
@@ -326,9 +380,10 @@ Napi::Value StreamStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   StreamWrap* w = Unwrap(env, info[0]);
   if (!info[1].IsObject()) throw Napi::TypeError::New(env, "config must be an object");
+  if (w->lost.load()) throw LostError(env, w);
   if (w->pending.load() > 0) throw MakeError(env, "ERR_PASTREAM_BUSY", "another operation on this stream is in progress");
   {
-    std::lock_guard<std::mutex> lock(w->op_mutex);
+    std::lock_guard<std::timed_mutex> lock(w->op_mutex);
     if (w->stream == nullptr) throw MakeError(env, "ERR_PASTREAM_CLOSED", "stream is closed");
     if (Pa_IsStreamActive(w->stream) == 1) throw MakeError(env, "ERR_PASTREAM_ACTIVE", "stream is already active");
   }
@@ -345,30 +400,40 @@ Napi::Value StreamStart(const Napi::CallbackInfo& info) {
     throw e;
   }
   pas_engine_start(&w->engine);
+  w->owner_ending.store(false);
   w->running.store(true);
-  auto* worker = new StreamOpWorker(env, info[0], w, StreamOpWorker::kStart);
+  WatchStream(w, NumberOr(info[1].As<Napi::Object>(), "startTimeoutMs", kStartTimeoutMs),
+              NumberOr(info[1].As<Napi::Object>(), "stallTimeoutMs", StallTimeoutMs(w)));
+  auto* worker = new StreamOpWorker(env, info[0], w, kStart);
   worker->SetReferenced(env, true);  // a running stream keeps the process alive
   worker->Queue();
   return worker->Promise();
 }
 
-Napi::Value StreamOp(const Napi::CallbackInfo& info, StreamOpWorker::Op op) {
+Napi::Value Resolved(Napi::Env env) {
+  Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env);
+  d.Resolve(env.Undefined());
+  return d.Promise();
+}
+
+Napi::Value StreamOp(const Napi::CallbackInfo& info, Op op) {
   Napi::Env env = info.Env();
-  StreamWrap* w = Unwrap(env, info[0], op == StreamOpWorker::kClose);
-  if (op == StreamOpWorker::kClose && w->closed.exchange(true)) {
-    // closing twice is a no-op
-    Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env);
-    d.Resolve(env.Undefined());
-    return d.Promise();
+  StreamWrap* w = Unwrap(env, info[0], op == kClose);
+  // closing twice is a no-op
+  if (op == kClose && w->closed.exchange(true)) return Resolved(env);
+  if (w->lost.load()) {
+    // a lost device's stream has stopped for good; closing abandons it
+    if (op == kClose) ReleaseJsResources(w);
+    return Resolved(env);
   }
   auto* worker = new StreamOpWorker(env, info[0], w, op);
   worker->Queue();
   return worker->Promise();
 }
 
-Napi::Value StreamStop(const Napi::CallbackInfo& info) { return StreamOp(info, StreamOpWorker::kStop); }
-Napi::Value StreamAbort(const Napi::CallbackInfo& info) { return StreamOp(info, StreamOpWorker::kAbort); }
-Napi::Value StreamClose(const Napi::CallbackInfo& info) { return StreamOp(info, StreamOpWorker::kClose); }
+Napi::Value StreamStop(const Napi::CallbackInfo& info) { return StreamOp(info, kStop); }
+Napi::Value StreamAbort(const Napi::CallbackInfo& info) { return StreamOp(info, kAbort); }
+Napi::Value StreamClose(const Napi::CallbackInfo& info) { return StreamOp(info, kClose); }
 
 // Any thread may ask the callback to abort: used when a reader or writer fails.
 Napi::Value StreamRequestAbort(const Napi::CallbackInfo& info) {
@@ -390,9 +455,11 @@ Napi::Value StreamUnref(const Napi::CallbackInfo& info) {
 }
 void CleanupEnv(EnvState* state) {
   // The environment is going away (process exit or Worker end): stop every
-  // callback before the memory it uses disappears.
+  // callback before the memory it uses disappears. A running stream that
+  // stopped calling back is lost: aborting it would wait on a dead server.
   for (StreamWrap* w : std::set<StreamWrap*>(state->streams)) {
-    CloseNow(w);
+    UnwatchStream(w);
+    if (!CheckLostNow(w, std::min(StallTimeoutMs(w), 200.0))) CloseNow(w);
     w->closed.store(true);
     w->env_state = nullptr;
     w->env_gone = true;
@@ -406,6 +473,17 @@ void FinalizeEnvState(Napi::Env, EnvState* state) {
 }
 
 }  // namespace
+
+void NotifyFinished(StreamWrap* w, LossReason reason) {
+  // static: the audio thread allocates nothing
+  static LossReason reasons[] = {LossReason::kNone, LossReason::kStartTimeout, LossReason::kStalled,
+                                 LossReason::kEnded};
+  if (!w->on_finished) return;
+  w->on_finished.NonBlockingCall(&reasons[static_cast<int>(reason)],
+                                 [](Napi::Env env, Napi::Function callback, LossReason* r) {
+                                   callback.Call({Napi::String::New(env, LossReasonName(*r))});
+                                 });
+}
 
 void RegisterStreams(Napi::Env env, Napi::Object exports) {
   auto* state = new EnvState();

@@ -1,0 +1,111 @@
+// Internal header of the N-API glue: one open PortAudio stream as the glue
+// holds it (StreamWrap), shared by the stream operations (stream.cc) and the
+// watchdog that tells a lost device from a quiet one (watchdog.cc).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "glue.h"
+
+extern "C" {
+#include "pastream/callback.h"
+}
+
+namespace pas_glue {
+
+// A view of JS memory (a Uint8Array over a SharedArrayBuffer) kept alive by a reference.
+struct SharedView {
+  Napi::ObjectReference ref;
+  uint8_t* data = nullptr;
+  size_t bytes = 0;
+
+  void Set(Napi::Env env, Napi::Value value, const char* what) {
+    Reset();
+    if (value.IsNull() || value.IsUndefined()) return;
+    if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+      throw Napi::TypeError::New(env, std::string(what) + " must be a Uint8Array view of shared memory");
+    Napi::Uint8Array view = value.As<Napi::Uint8Array>();
+    data = view.Data();
+    bytes = view.ByteLength();
+    ref = Napi::Persistent(view.As<Napi::Object>());
+  }
+  void Reset() {
+    if (!ref.IsEmpty()) ref.Reset();
+    data = nullptr;
+    bytes = 0;
+  }
+};
+
+struct StreamWrap;
+struct EnvState {
+  std::set<StreamWrap*> streams;
+};
+
+// Why a device counts as lost (the JS side's `DeviceLostReason`).
+enum class LossReason {
+  kNone,
+  kStartTimeout,  // started, but no callback came within the start timeout
+  kStalled,       // callbacks came, then stopped for longer than the stall timeout
+  kEnded,         // the host API ended the stream by itself (a device error)
+};
+const char* LossReasonName(LossReason reason);
+
+struct StreamWrap {
+  // Everything the audio thread reads: configured while the stream is stopped.
+  pas_engine_t engine;
+  PaStream* stream = nullptr;
+  EnvState* env_state = nullptr;
+  std::timed_mutex op_mutex;  // serialises PortAudio calls on this stream across threads
+  std::atomic<bool> closed{false};
+  std::atomic<bool> running{false};
+  std::atomic<int> pending{0};  // async operations in flight
+  // Callbacks so far: the watchdog's sign of life (the audio thread adds 1).
+  std::atomic<uint32_t> progress{0};
+  // The device went away under the stream: no PortAudio call is made on it
+  // again, the callback returns at once, and the wrap is never freed (the
+  // host API may still hold its pointer).
+  std::atomic<bool> lost{false};
+  std::atomic<LossReason> loss_reason{LossReason::kNone};  // set before `lost`
+  // stop/abort/close asked PortAudio to end the stream (not a device error).
+  std::atomic<bool> owner_ending{false};
+  // An operation's waiter sleeps here until its PortAudio call returns or
+  // the watchdog marks the device lost.
+  std::mutex op_wait_mutex;
+  std::condition_variable op_wait;
+  SharedView stats, tx, rx;
+  Napi::ThreadSafeFunction on_finished;
+  bool tsfn_referenced = false;
+  bool env_gone = false;  // the env was torn down: its references are invalid
+  bool has_input = false, has_output = false;
+  int user_format = 0, device_format = 0;
+  unsigned in_channels = 0, out_channels = 0;
+  double samplerate = 0;
+  unsigned long blocksize = 0;
+};
+
+// Tells JS the stream finished ("" = normally, else a LossReasonName).
+void NotifyFinished(StreamWrap* w, LossReason reason);
+
+// Watches a stream that is starting: a missing first callback within
+// start_timeout_ms, or a gap of stall_timeout_ms between callbacks, marks it
+// lost and notifies JS. Stops watching by itself once `running` is false.
+void WatchStream(StreamWrap* w, double start_timeout_ms, double stall_timeout_ms);
+// Stops watching (before the stream's JS resources are released).
+void UnwatchStream(StreamWrap* w);
+// The JS thread of a stream whose env goes away: if it stopped calling back
+// (stalled_ms or more since its last callback while running), marks it lost
+// now rather than let an abort wait on a dead server. Returns `lost`.
+bool CheckLostNow(StreamWrap* w, double stalled_ms);
+
+// PortAudio is left initialised for the rest of the process: a host API
+// whose server died cannot be terminated (PortAudio 19.6's JACK host API
+// asserts in Pa_Terminate, and blocks while a stream of it is open).
+void KeepPortAudioForever();
+// KeepPortAudioForever was called: the device list is the one of before the loss.
+bool PortAudioKept();
+
+}  // namespace pas_glue
