@@ -12,7 +12,9 @@
 #include "glue.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -75,6 +77,7 @@ struct OpenRequest {
   // failing at the same moment on two threads may swap their messages.
   SNDFILE* sf = nullptr;
   int code = 0;
+  int sys_errno = 0;  // errno of a failed system call (code SF_ERR_SYSTEM), else 0
   std::string message;
 
   void Run() {
@@ -84,9 +87,25 @@ struct OpenRequest {
       int flags = fcntl(fd, F_GETFL);
       if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     }
-    sf = use_fd ? sf_open_fd(fd, mode, &info, closefd ? SF_TRUE : SF_FALSE) : sf_open(path.c_str(), mode, &info);
+    int sf_fd = fd;
+    if (use_fd && !closefd) {
+      // libsndfile closes the descriptor of an open that fails, whatever
+      // close_desc says (stdout closed under node when a pipe's reader has
+      // gone): it gets a duplicate to close, on failure or at sf_close
+      sf_fd = dup(fd);
+      if (sf_fd < 0) {
+        sys_errno = errno;
+        code = SF_ERR_SYSTEM;
+        message = std::string("System error : ") + std::strerror(sys_errno) + ".";
+        return;
+      }
+    }
+    errno = 0;
+    sf = use_fd ? sf_open_fd(sf_fd, mode, &info, SF_TRUE) : sf_open(path.c_str(), mode, &info);
     if (sf == nullptr) {
+      const int error = errno;
       code = sf_error(nullptr);
+      if (code == SF_ERR_SYSTEM) sys_errno = error;
       message = sf_strerror(nullptr);
       return;
     }
@@ -163,7 +182,7 @@ Napi::Value OpenSync(const Napi::CallbackInfo& info) {
   OpenRequest r;
   ReadOpenRequest(info, &r);
   r.Run();
-  if (r.sf == nullptr) throw SndfileError(env, r.message, r.code);
+  if (r.sf == nullptr) throw SndfileError(env, r.message, r.code, r.sys_errno);
   return MakeHandle(env, r);
 }
 
@@ -177,7 +196,7 @@ class OpenWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     if (request.sf == nullptr) {
-      deferred_.Reject(SndfileError(env, request.message, request.code).Value());
+      deferred_.Reject(SndfileError(env, request.message, request.code, request.sys_errno).Value());
       return;
     }
     deferred_.Resolve(MakeHandle(env, request));
