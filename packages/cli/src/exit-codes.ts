@@ -23,6 +23,6 @@ export const exitCodesHelp = `EXIT CODES
   0    the run completed (or the reader of stdout went away, as with | head)
   2    usage error or invalid argument
   3    device or host API error (unknown device, unsupported rate or channels, stream failure)
-  4    file error (missing, unreadable, not writable, disk full)
+  4    file error (missing, unreadable, not writable, disk full, cut short)
   5    an xrun under --fatal-xruns (files are finalized first)
   130  stopped by SIGINT (Ctrl-C), 143 by SIGTERM, after finalizing files`
