@@ -5,61 +5,19 @@
  * carry the exit code; the native modules are imported only here, so
  * `--help` and `--version` never load them.
  */
+import { fstatSync } from 'node:fs'
 import type { Writable } from 'node:stream'
-import { isPowerOfTwo, type DeviceLost, type DType } from '@pastream/stream'
+import type { DType } from '@pastream/stream'
 import type { SoundFile } from '@pastream/soundfile'
-import {
-  channelCount,
-  count,
-  deviceSpec,
-  endian,
-  frameCount,
-  isNone,
-  parseMap,
-  parsePair,
-  positiveCount,
-  sampleFormat,
-  upper,
-  UsageError,
-} from './values.js'
+import { count, frameCount, isNone, UsageError } from './values.js'
 import { looksLikeDuration } from './argv.js'
-import { exitCodes, type ExitCode } from './exit-codes.js'
+import { exitCodes } from './exit-codes.js'
+import { checkFileType, checkFlags, type CheckedFlags, type PlayrecFlags } from './flags.js'
+import { CliError, classifier, inputOpenError, readerWentAway, truncatedInput, type Classify } from './outcome.js'
 import { formatStatus, formatSummary } from './status.js'
 
-/** An error the command reports as `pastream: <message>` and exits with `code`. */
-export class CliError extends Error {
-  override name = 'CliError'
-  constructor(
-    message: string,
-    readonly code: ExitCode,
-    readonly hint?: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options)
-  }
-}
-
-/** The flags of the main command, as oclif parsed them (strings, before checking). */
-export interface PlayrecFlags {
-  quiet?: boolean | undefined
-  json?: boolean | undefined
-  buffersize?: string | undefined
-  duration?: string | undefined
-  frames?: string | undefined
-  'fatal-xruns'?: boolean | undefined
-  loop?: boolean | undefined
-  offset?: string | undefined
-  pad?: string | undefined
-  blocksize?: string | undefined
-  channels?: string | undefined
-  device?: string | undefined
-  format?: string | undefined
-  map?: string[] | undefined
-  rate?: string | undefined
-  file_type?: string | undefined
-  encoding?: string | undefined
-  endian?: string | undefined
-}
+export { CliError } from './outcome.js'
+export type { PlayrecFlags } from './flags.js'
 
 /** Under- and overflow counts of one direction. */
 export interface XrunCounts {
@@ -80,8 +38,8 @@ export interface PlayrecSummary {
   xruns: number
   inputXruns: XrunCounts
   outputXruns: XrunCounts
-  /** how the run ended */
-  ended: 'completed' | 'stopped' | 'SIGINT' | 'SIGTERM' | 'fatal-xrun'
+  /** how the run ended ('stdout closed': the reader of the recording on stdout went away) */
+  ended: 'completed' | 'stopped' | 'SIGINT' | 'SIGTERM' | 'fatal-xrun' | 'stdout closed'
 }
 
 /** Where the command writes, and how. */
@@ -107,21 +65,25 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
   // The native modules load here, and only here.
   const stream = await import('@pastream/stream')
   const soundfile = await import('@pastream/soundfile')
-  const classify = classifier(stream, soundfile, output)
 
   // Devices first: an unknown one is a device error that lists the candidates.
   const { devices, defaultInput, defaultOutput } = stream.queryDevices()
   const pick = (spec: number | string | undefined, kind: 'input' | 'output') => findDevice(stream, devices, kind === 'input' ? defaultInput : defaultOutput, spec, kind)
   const playDevice = input !== null ? pick(checked.device[0], 'output') : undefined
   const recordDevice = output !== null ? pick(checked.device[1], 'input') : undefined
+  const playRate = input !== null ? devices.find((d) => d.index === (playDevice ?? defaultOutput))?.defaultSamplerate : undefined
+  const classify = classifier(stream, soundfile, { input, output, playRate })
 
   const played = input !== null ? openPlayed(soundfile, input, checked, classify) : undefined
+  if (played !== undefined) checkRunLength(played, input as string, checked)
   const recording = recordingFormat(soundfile, output, checked, played)
   let run: FileStream
   try {
     run = openStream(soundfile, checked, { played, output, playDevice, recordDevice, ...recording })
   } catch (error) {
     played?.closeSync()
+    // the reader of stdout went away before the recording's header was out
+    if (readerWentAway(soundfile, error, output)) return endedEarly(input, output, io)
     return classify(error, 'cannot open the device')
   }
 
@@ -134,8 +96,14 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
     }
     // SIGINT/SIGTERM finalize the recording; the summary and the exit code are ours (drive)
     stopFinalizing = soundfile.finalizeOnSignals({ reraise: false })
-    return await drive(run, { total, quiet: io.quiet, info: io.info, fatalXruns: checked.fatalXruns, input, output })
+    const readerGone = (error: unknown) => readerWentAway(soundfile, error, output)
+    return await drive(run, { total, quiet: io.quiet, info: io.info, fatalXruns: checked.fatalXruns, input, output, readerGone })
   } catch (error) {
+    if (error instanceof stream.BufferEmpty && played !== undefined && played.frames >= 0) {
+      // checkRunLength let no run ask for more than the file has: the file is short of its header
+      const pump = 'playbackPump' in run ? run.playbackPump : 'pump' in run && output === null ? run.pump : undefined
+      throw truncatedInput(input as string, { frames: played.frames, read: pump?.frames ?? run.frameCount }, output !== null, error)
+    }
     return classify(error, 'stream error')
   } finally {
     await run.close().catch(() => undefined)
@@ -157,25 +125,6 @@ function files(inputArg: string | undefined, outputArg: string | undefined, flag
   return { input, output }
 }
 
-/** The one line a lost device gets: what happened, where, and what the recording kept. */
-function deviceLostLine(error: DeviceLost, output: string | null): string {
-  const why = { startTimeout: 'it opened but never called back', stalled: 'it stopped calling back', ended: 'the host API ended the stream' }[error.reason]
-  const kept = output !== null && error.recordedFrames !== undefined ? `; ${error.recordedFrames} frames kept in ${output === '-' ? 'stdout' : output}` : ''
-  return `device '${error.device}' lost after ${error.frames} frames (${why})${kept}`
-}
-
-/** Maps a library error to the command's: file errors exit 4, device errors 3, bad arguments 2. */
-function classifier(stream: StreamModule, soundfile: SoundfileModule, output: string | null): (error: unknown, what: string) => never {
-  return (error, what) => {
-    if (error instanceof CliError || error instanceof UsageError) throw error
-    if (error instanceof soundfile.SoundFileError) throw new CliError(error.message, exitCodes.file, undefined, { cause: error })
-    if (error instanceof stream.DeviceLost) throw new CliError(deviceLostLine(error, output), exitCodes.device, undefined, { cause: error })
-    if (error instanceof stream.PastreamError) throw new CliError(`${what}: ${error.message}`, exitCodes.device, undefined, { cause: error })
-    if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message)
-    throw error
-  }
-}
-
 /** The device index for -D (undefined: PortAudio's default), or a device error listing the candidates. */
 function findDevice(
   stream: StreamModule,
@@ -195,31 +144,81 @@ function findDevice(
   }
 }
 
-/** The file to play: its rate, channels and encoding decide the stream's. */
-function openPlayed(soundfile: SoundfileModule, input: string, checked: CheckedFlags, classify: (error: unknown, what: string) => never): SoundFile {
-  const type = checked.fileType[0] ?? soundfile.formatFromExtension(input)
-  if (type !== undefined) checkFileType(soundfile, type, checked.encoding[0])
-  const raw = type === 'RAW'
+/**
+ * The file to play: its rate, channels and encoding decide the stream's.
+ * A file with a header is read by its header, as libsndfile (and the
+ * original pastream) read it: -t, -e and --endian for the input matter
+ * only for RAW, so a single `-t au` names the output's type
+ * (`pastream - - -t au < take.wav`), and a -t that disagrees with a
+ * header gives way to it.
+ */
+function openPlayed(soundfile: SoundfileModule, input: string, checked: CheckedFlags, classify: Classify): SoundFile {
+  const given = checked.fileType[0]
+  if (given !== undefined) checkFileType(soundfile, given, undefined)
+  const raw = (given ?? soundfile.formatFromExtension(input)) === 'RAW'
+  const name = input === '-' ? 'stdin' : input
   if (raw) {
-    const given = { samplerate: checked.samplerate, channels: checked.channels[0], subtype: checked.encoding[0] }
-    const missing = soundfile.missingOpenOptions(type, 'r', given).map((option) => rawFlags[option])
-    if (missing.length > 0) throw new UsageError(`${input}: a RAW file needs ${missing.join(', ')}`, `e.g. pastream -c1 -r48k -e pcm_16 -t raw ${input}`)
+    checkFileType(soundfile, 'RAW', checked.encoding[0])
+    const options = { samplerate: checked.samplerate, channels: checked.channels[0], subtype: checked.encoding[0] }
+    const missing = soundfile.missingOpenOptions('RAW', 'r', options).map((option) => rawFlags[option])
+    if (missing.length > 0) throw new UsageError(`${name}: a RAW file needs ${missing.join(', ')}`, `e.g. pastream -c1 -r48k -e pcm_16 -t raw ${input}`)
   }
   let file: SoundFile
   try {
-    file = soundfile.SoundFile.openSync(input, {
-      ...(checked.fileType[0] !== undefined ? { format: checked.fileType[0] } : {}),
-      ...(raw ? { samplerate: checked.samplerate as number, channels: checked.channels[0] as number, subtype: checked.encoding[0] as string } : {}),
-      ...(checked.endian[0] !== undefined ? { endian: checked.endian[0] } : {}),
-    })
+    file = soundfile.SoundFile.openSync(
+      input,
+      raw
+        ? {
+            format: 'RAW',
+            samplerate: checked.samplerate as number,
+            channels: checked.channels[0] as number,
+            subtype: checked.encoding[0] as string,
+            ...(checked.endian[0] !== undefined ? { endian: checked.endian[0] } : {}),
+          }
+        : {},
+    )
   } catch (error) {
-    return classify(error, input)
+    return inputOpenError(soundfile, error, input, classify)
   }
   if (!raw && checked.samplerate !== undefined && checked.samplerate !== file.samplerate) {
     file.closeSync()
-    throw new UsageError(`--rate: ${input} is ${file.samplerate} Hz, not ${checked.samplerate} Hz (pastream does not resample)`, `leave out -r to play it at ${file.samplerate} Hz`)
+    throw new UsageError(`--rate: ${name} is ${file.samplerate} Hz, not ${checked.samplerate} Hz (pastream does not resample)`, `leave out -r to play it at ${file.samplerate} Hz`)
   }
   return file
+}
+
+/**
+ * -n or -d may not ask for more than the played file has, unless the run
+ * loops or pads automatically: a usage error before anything is recorded.
+ */
+function checkRunLength(played: SoundFile, input: string, checked: CheckedFlags): void {
+  const asked = checked.frames !== undefined ? ['frames', checked.frames] : checked.duration !== undefined ? ['duration', checked.duration] : undefined
+  if (asked === undefined || played.frames < 0 || checked.loop) return
+  const [flag, text] = asked as [string, string]
+  const frames = frameCount(flag, text, played.samplerate, true)
+  const pad = checked.pad === undefined ? 0 : frameCount('pad', checked.pad, played.samplerate, true)
+  if (frames <= played.frames || pad < 0) return
+  played.closeSync()
+  const name = input === '-' ? 'stdin' : input
+  throw new UsageError(`--${flag}: ${name} has ${played.frames} frames, fewer than the ${frames} asked for`, 'add -p to play silence after it up to that length, or --loop to repeat it')
+}
+
+/** The run ended before it started: the reader of stdout had gone. */
+function endedEarly(input: string | null, output: string | null, io: SessionIo): PlayrecSummary {
+  const none = { underflows: 0, overflows: 0 }
+  const summary: PlayrecSummary = { input, output, samplerate: 0, frames: 0, seconds: 0, xruns: 0, inputXruns: none, outputXruns: none, ended: 'stdout closed' }
+  if (!io.quiet) io.info.write(formatSummary(summary))
+  return summary
+}
+
+/** True when stdout is a pipe (or socket), where libsndfile cannot seek. */
+function stdoutIsPipe(): boolean {
+  try {
+    const stat = fstatSync(1)
+    return stat.isFIFO() || stat.isSocket()
+  } catch {
+    return false
+  }
 }
 
 /** The flags that give what a RAW file's missing header would. */
@@ -236,8 +235,8 @@ function recordingFormat(
   if (output !== null) {
     if (format === undefined) throw new UsageError(`${output}: cannot tell the file type from the name`, 'give one with -t, e.g. -t wav')
     checkFileType(soundfile, format, checked.encoding[1])
-    if (output === '-' && !soundfile.pipeWritableFormats.includes(format as never)) {
-      throw new UsageError(`-t ${format.toLowerCase()}: cannot be written to a pipe`, `use one of ${soundfile.pipeWritableFormats.join(', ')}`)
+    if (output === '-' && !soundfile.pipeWritableFormats.includes(format as never) && stdoutIsPipe()) {
+      throw new UsageError(`-t ${format.toLowerCase()}: stdout is a pipe, and libsndfile must seek back to finish a ${format} header`, `to a pipe it writes ${soundfile.pipeWritableFormats.join(', ')}`)
     }
   }
   const subtypeDtype = (subtype: string | undefined) => (subtype !== undefined ? soundfile.dtypeForSubtype(subtype) : undefined)
@@ -316,6 +315,8 @@ interface DriveOptions {
   fatalXruns: boolean
   input: string | null
   output: string | null
+  /** true for the error that means the reader of stdout went away: the run ends there, quietly */
+  readerGone: (error: unknown) => boolean
 }
 
 interface RunningStream {
@@ -378,6 +379,9 @@ async function drive(run: RunningStream, options: DriveOptions): Promise<Playrec
         break
       }
     }
+  } catch (error) {
+    if (!options.readerGone(error)) throw error
+    ended = 'stdout closed'
   } finally {
     if (live) options.info.write('\n')
   }
@@ -394,74 +398,4 @@ async function drive(run: RunningStream, options: DriveOptions): Promise<Playrec
   }
   if (!options.quiet) options.info.write(formatSummary(summary))
   return summary
-}
-
-interface CheckedFlags {
-  channels: readonly [number | undefined, number | undefined]
-  device: readonly [number | string | undefined, number | string | undefined]
-  dtype: DType | undefined
-  fileType: readonly [string | undefined, string | undefined]
-  encoding: readonly [string | undefined, string | undefined]
-  endian: readonly [string | undefined, string | undefined]
-  maps: ReturnType<typeof parseMap>[]
-  samplerate: number | undefined
-  blocksize: number | undefined
-  buffersize: number | undefined
-  frames: string | undefined
-  duration: string | undefined
-  pad: string | undefined
-  offset: string | undefined
-  loop: boolean
-  fatalXruns: boolean
-}
-
-/** Checks what can be checked without the device: usage errors exit 2 before anything opens. */
-export function checkFlags(flags: PlayrecFlags, input: string | null, output: string | null): CheckedFlags {
-  const formats = parsePair('format', flags.format, sampleFormat)
-  if (formats[0] !== undefined && formats[1] !== undefined && formats[0] !== formats[1] && input !== null && output !== null) {
-    throw new UsageError(`--format: input and output must use one sample format, got '${flags.format}'`)
-  }
-  const maps = (flags.map ?? []).map(parseMap)
-  if (maps.length > 2) throw new UsageError('--map: give one map, or two (output, then input)')
-  if (maps.length === 2 && (input === null || output === null)) throw new UsageError('--map: two maps need both a file to play and a file to record')
-  if (flags.frames !== undefined && flags.duration !== undefined) throw new UsageError('--frames and --duration: give one of them')
-  if (flags.loop === true && input === null) throw new UsageError('--loop: there is no file to play')
-  if (flags.pad !== undefined && input === null) throw new UsageError('--pad: there is no file to play (pad adds silence after the playback)')
-  if (flags.offset !== undefined && output === null) throw new UsageError('--offset: there is no file to record (offset drops frames from the recording)')
-  const samplerate = flags.rate === undefined ? undefined : positiveCount('rate')(flags.rate)
-  return {
-    channels: parsePair('channels', flags.channels, channelCount),
-    device: parsePair('device', flags.device, deviceSpec),
-    dtype: input !== null && output === null ? formats[0] : output !== null && input === null ? formats[1] : (formats[0] ?? formats[1]),
-    fileType: parsePair('file_type', flags.file_type, upper),
-    encoding: parsePair('encoding', flags.encoding, upper),
-    endian: parsePair('endian', flags.endian, endian),
-    maps,
-    samplerate,
-    blocksize: flags.blocksize === undefined ? undefined : count('blocksize', flags.blocksize),
-    buffersize: flags.buffersize === undefined ? undefined : powerOfTwo(positiveCount('buffersize')(flags.buffersize), flags.buffersize),
-    frames: flags.frames,
-    duration: flags.duration,
-    pad: flags.pad,
-    offset: flags.offset,
-    loop: flags.loop === true,
-    fatalXruns: flags['fatal-xruns'] === true,
-  }
-}
-
-/** The ring sizes are powers of two (the ring's indices wrap by masking): the rule is stream's. */
-function powerOfTwo(value: number, text: string): number {
-  if (!isPowerOfTwo(value)) throw new UsageError(`--buffersize: expected a power of 2 (e.g. 65536 or 64K), got '${text}'`)
-  return value
-}
-
-/** A file type and encoding libsndfile knows, or a usage error listing the ones it does. */
-function checkFileType(soundfile: SoundfileModule, type: string, encoding: string | undefined): void {
-  const formats = soundfile.availableFormats()
-  if (!(type in formats)) throw new UsageError(`--file_type: unknown file type '${type.toLowerCase()}'`, `allowed: ${Object.keys(formats).join(', ').toLowerCase()}`)
-  if (encoding === undefined) return
-  const subtypes = soundfile.availableSubtypes(type)
-  if (!(encoding in subtypes) || !soundfile.checkFormat(type, encoding)) {
-    throw new UsageError(`--encoding: ${type} files cannot hold '${encoding.toLowerCase()}'`, `${type} allows: ${Object.keys(subtypes).join(', ').toLowerCase()}`)
-  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { frameCount, isNone, parseMap, parsePair, UsageError } from './values.js'
-import { checkFlags } from './session.js'
+import { checkFlags } from './flags.js'
 
 describe('pairs and placeholders', () => {
   it('one value applies to both sides; null, ^ and empty skip a side', () => {
@@ -55,7 +55,7 @@ describe('checkFlags', () => {
     expect(() => checkFlags({ format: 'int16,float32' }, 'i.wav', 'o.wav')).toThrow("--format: input and output must use one sample format, got 'int16,float32'")
     expect(() => checkFlags({ format: 'int12' }, 'i.wav', null)).toThrow("--format: unknown sample format 'int12'")
     expect(() => checkFlags({ map: ['1', '1', '1'] }, 'i.wav', 'o.wav')).toThrow('--map: give one map, or two (output, then input)')
-    expect(() => checkFlags({ rate: '0' }, 'i.wav', null)).toThrow("--rate: expected a positive number, got '0'")
+    expect(() => checkFlags({ rate: '0' }, 'i.wav', null)).toThrow("--rate: expected a sample rate in Hz (a whole number > 0, e.g. 48000 or 48k), got '0'")
     expect(() => checkFlags({ endian: 'middle' }, 'i.wav', null)).toThrow("--endian: unknown endianness 'middle'")
   })
   it('picks the format of the side in use', () => {

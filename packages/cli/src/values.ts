@@ -58,6 +58,26 @@ export function positiveCount(flag: string): (text: string) => number {
   }
 }
 
+/**
+ * A sample rate in Hz: a whole number above 0, with an optional k/K/m/M
+ * multiplier (48k, 44.1k).
+ * @example
+ * ```ts
+ * sampleRate('44.1k') // 44100
+ * sampleRate('nan')   // UsageError: --rate: expected a sample rate in Hz (a whole number > 0, e.g. 48000 or 48k), got 'nan'
+ * ```
+ */
+export function sampleRate(text: string): number {
+  let value = 0
+  try {
+    value = parseCount(text, '--rate')
+  } catch {
+    // the message below says what is allowed
+  }
+  if (!(value > 0)) throw new UsageError(`--rate: expected a sample rate in Hz (a whole number > 0, e.g. 48000 or 48k), got '${text}'`)
+  return value
+}
+
 /** A non-negative integer with an optional k/K/m/M multiplier. */
 export function count(flag: string, text: string): number {
   try {

@@ -272,7 +272,7 @@ describe('bad command lines: one error line, a hint, an exit code', () => {
     [['null', 'o.xyz'], 2, /^pastream: o\.xyz: cannot tell the file type from the name\npastream: give one with -t, e\.g\. -t wav\n$/],
     [['null', 'o.wav', '-t', 'foo'], 2, /^pastream: --file_type: unknown file type 'foo'\npastream: allowed: aiff, au, .*\bflac\b.*\bwav\b/],
     [['null', 'o.wav', '-e', 'vorbis'], 2, /^pastream: --encoding: WAV files cannot hold 'vorbis'\npastream: WAV allows: .*pcm_16/],
-    [['null', '-', '-t', 'wav'], 2, /^pastream: -t wav: cannot be written to a pipe\npastream: use one of AU, RAW/],
+    [['null', '-', '-t', 'wav'], 2, /^pastream: -t wav: stdout is a pipe, and libsndfile must seek back to finish a WAV header\npastream: to a pipe it writes AU, RAW/],
     [['in.raw'], 2, /^pastream: in\.raw: a RAW file needs -r RATE, -c CHANNELS, -e ENCODING\n/],
     [['--bogus'], 2, /^pastream: unknown option: --bogus\npastream: see 'pastream --help'\n$/],
     [['a.wav', 'b.wav', 'c.wav'], 2, /^pastream: unexpected argument: c\.wav\n/],

@@ -47,6 +47,10 @@ export function start(args: readonly string[], options: RunOptions = {}): Runnin
   let err = ''
   child.stdout?.on('data', (chunk: Buffer) => out.push(chunk))
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
+  // a pastream that refuses its input exits without reading it: EPIPE here is expected
+  child.stdin?.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+  })
   if (options.input !== undefined) child.stdin?.end(options.input)
   else child.stdin?.end()
   const result = new Promise<Result>((resolve, reject) => {

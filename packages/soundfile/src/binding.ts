@@ -70,6 +70,8 @@ export interface NativeError extends Error {
   code: NativeErrorCode
   /** libsndfile's error number, on ERR_SOUNDFILE_LIBSNDFILE */
   sndfileErrorCode?: number
+  /** the operating system's error number, when opening failed in a system call */
+  errno?: number
 }
 
 declare const handleBrand: unique symbol
@@ -138,6 +140,8 @@ export interface NativePumpStatus {
   frames: number
   /** why the thread stopped early (disk full, file closed...) */
   error?: string
+  /** with error: the operating system's error number of the write that failed (EPIPE, ENOSPC...), when one did */
+  errno?: number
 }
 
 /** Loads the addon on first use; importing this package opens nothing. */

@@ -1,6 +1,7 @@
 // Bad files: each open fails with a SoundFileError carrying libsndfile's
 // own message and the path, and the process lives on.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { constants } from 'node:os'
 import { PastreamError } from '@pastream/stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noise, tempDir } from '../test/helpers.js'
@@ -81,13 +82,13 @@ describe('bad files', () => {
       // (glibc switches every thread, libuv's pool too), then become root again
       process.seteuid?.(65534)
       try {
-        expect(() => SoundFile.openSync(path)).toThrow(new SoundFileError(expected, { path, sndfileErrorCode: 2 }))
+        expect(() => SoundFile.openSync(path)).toThrow(new SoundFileError(expected, { path, sndfileErrorCode: 2, errno: constants.errno.EACCES }))
       } finally {
         process.seteuid?.(0)
       }
       expect(process.geteuid?.()).toBe(0)
     } else {
-      expect(() => SoundFile.openSync(path)).toThrow(new SoundFileError(expected, { path, sndfileErrorCode: 2 }))
+      expect(() => SoundFile.openSync(path)).toThrow(new SoundFileError(expected, { path, sndfileErrorCode: 2, errno: constants.errno.EACCES }))
     }
   })
 

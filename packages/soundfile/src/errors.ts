@@ -3,6 +3,7 @@
  * messages, wrapping the addon's errors, and putting the caller's stack on
  * errors that come back from the thread pool.
  */
+import { constants } from 'node:os'
 import { PastreamError } from '@pastream/stream'
 import type { NativeError, NativeErrorCode } from './binding.js'
 
@@ -14,6 +15,8 @@ export interface SoundFileErrorInfo {
   sndfileErrorCode?: number | undefined
   /** the addon's code (binding.ts NativeErrorCode); default ERR_SOUNDFILE_LIBSNDFILE when sndfileErrorCode is given */
   code?: string | undefined
+  /** the operating system's error number of the system call that failed, if one did */
+  errno?: number | undefined
   cause?: unknown
 }
 
@@ -33,6 +36,12 @@ export class SoundFileError extends PastreamError {
   readonly path: string | number
   /** libsndfile's error number, or undefined when the refusal is ours */
   readonly sndfileErrorCode: number | undefined
+  /**
+   * The operating system's name for the error of the system call that
+   * failed, e.g. `'EPIPE'` (the reader of a pipe went away) or `'ENOSPC'`
+   * (the disk is full); undefined when no system call failed.
+   */
+  readonly systemCode: string | undefined
 
   constructor(message: string, info: SoundFileErrorInfo) {
     // a libsndfile error number means the addon's ERR_SOUNDFILE_LIBSNDFILE
@@ -40,7 +49,14 @@ export class SoundFileError extends PastreamError {
     super(message, { ...(code === undefined ? {} : { code }), ...(info.cause === undefined ? {} : { cause: info.cause }) })
     this.path = info.path
     this.sndfileErrorCode = info.sndfileErrorCode
+    this.systemCode = systemCodeOf(info.errno)
   }
+}
+
+/** errno's name ('EPIPE') for its number, as the operating system calls it. */
+function systemCodeOf(errno: number | undefined): string | undefined {
+  if (errno === undefined) return undefined
+  return Object.entries(constants.errno).find(([, value]) => value === errno)?.[0]
 }
 
 /** How a target appears in messages: 'name.wav', fd 5, stdin, stdout. */
@@ -61,12 +77,13 @@ const fileErrorCodes: ReadonlySet<string> = new Set<NativeErrorCode>(['ERR_SOUND
  */
 export function fromNative(error: unknown, what: string, path: string | number, writing: boolean, hint = ''): unknown {
   if (!(error instanceof Error)) return error
-  const { code, sndfileErrorCode } = error as Partial<NativeError>
+  const { code, sndfileErrorCode, errno } = error as Partial<NativeError>
   if (typeof code !== 'string' || !fileErrorCodes.has(code)) return error
   return new SoundFileError(`${what} ${describeTarget(path, writing)}: ${error.message}${hint}`, {
     path,
     code,
     sndfileErrorCode: typeof sndfileErrorCode === 'number' ? sndfileErrorCode : undefined,
+    errno: typeof errno === 'number' ? errno : undefined,
     cause: error,
   })
 }

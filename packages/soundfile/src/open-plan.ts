@@ -6,6 +6,7 @@
  * hints after it opened (openRefusal, openError).
  */
 import { closeSync, fstatSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { native, type NativeOpenOptions } from './binding.js'
 import { describeTarget, fromNative, SoundFileError } from './errors.js'
 import {
@@ -306,10 +307,22 @@ export function planOpenOwning(target: unknown, options: SoundFileOptions): Open
   }
 }
 
-/** The addon's open failed: libsndfile's message, with a hint for a pipe, a directory or an empty file. */
+/** Where a new file cannot go: its folder is missing, or is not a folder; else ''. */
+function folderHint(path: string): string {
+  const folder = dirname(path)
+  try {
+    return statSync(folder).isDirectory() ? '' : ` ('${folder}' is not a folder)`
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code === 'ENOENT' ? ` (there is no folder '${folder}')` : code === 'ENOTDIR' ? ` (a part of '${folder}' is not a folder)` : ''
+  }
+}
+
+/** The addon's open failed: libsndfile's message, with a hint for a pipe, a directory, an empty file or a missing folder. */
 export function openError(error: unknown, plan: OpenPlan): unknown {
   let hint = ''
   if (plan.pipe && !plan.writing) hint = ` (from a pipe, libsndfile reads only ${pipeReadableFormats.join(', ')})`
+  else if (plan.writing && typeof plan.nativeTarget === 'string') hint = folderHint(plan.nativeTarget)
   else if (!plan.writing && (error as { sndfileErrorCode?: unknown } | null)?.sndfileErrorCode === 1) {
     // SF_ERR_UNRECOGNISED_FORMAT: libsndfile says "Format not recognised." for these too
     try {

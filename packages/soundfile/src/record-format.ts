@@ -3,7 +3,7 @@
  * extension) and subtype (from the dtype, through the one table of which
  * subtypes hold which dtype exactly: pcmByDtype).
  */
-import { dtypes, type DType } from '@pastream/stream'
+import { checkDtype, dtypes, type DType } from '@pastream/stream'
 import { checkFormat, defaultSubtype, formatFromExtension, requireFormat, type FormatName, type SubtypeName } from './formats.js'
 
 /** The subtypes that hold each dtype's samples exactly, the first preferred (the one table both ways: see pickSubtype and dtypeForSubtype). */
@@ -20,11 +20,11 @@ const pcmByDtype: Readonly<Record<DType, readonly SubtypeName[]>> = {
  * The subtype a recording of `dtype` gets in `format` when none is given:
  * float32 -> FLOAT where the container has it, otherwise PCM at the sample
  * width (int8 -> PCM_S8, or PCM_U8 where only that exists).
- * @throws RangeError when the container has none of them
+ * @throws RangeError when the container has none of them, or for an unknown dtype
  */
 export function pickSubtype(format: string, dtype: DType, endian?: string): SubtypeName {
   const name = requireFormat(format)
-  const candidates = pcmByDtype[dtype]
+  const candidates = pcmByDtype[checkDtype(dtype)]
   for (const subtype of candidates) if (checkFormat(name, subtype, endian)) return subtype
   throw new RangeError(
     `No subtype of ${name} fits dtype ${dtype} (tried ${candidates.join(', ')}): pass subtype (e.g. { subtype: 'PCM_16' }) or another dtype`,

@@ -64,14 +64,14 @@ describe('invalid arguments', () => {
     refusedEarly(() => new OutputStream({ device: { name: 'x' } as unknown as string }), 'Expected a device index or name for device, got [object Object] (object)', TypeError)
   })
 
-  it('channels above the device maximum name the device and the maximum', () => {
+  it('channels above the device maximum: a PortAudioError naming the device and the maximum', () => {
     const { index } = loopback()
     open.mockClear()
     expect(() => new OutputStream({ device: DEVICE, channels: 9 })).toThrow(
-      new RangeError(`Expected at most 8 output channels for device ${index} (loopback), got 9`),
+      new PortAudioError('Error opening OutputStream', { code: 'paInvalidChannelCount', paErrorCode: -9998 }, `Invalid number of output channels 9 (device ${index}: loopback has 8)`),
     )
     expect(() => new DuplexStream({ device: DEVICE, channels: [12, 2] })).toThrow(
-      new RangeError(`Expected at most 8 input channels for device ${index} (loopback), got 12`),
+      `Error opening DuplexStream: Invalid number of input channels 12 (device ${index}: loopback has 8) [paInvalidChannelCount -9998]`,
     )
     expect(open).not.toHaveBeenCalled()
   })

@@ -22,6 +22,7 @@ export { parseCount, parseDuration, parseSamplerate } from './units.js'
 export { PastreamError, PortAudioError, BufferFull, BufferEmpty, DeviceLost, type PortAudioErrorInfo } from './errors.js'
 export { Stream } from './stream.js'
 export {
+  checkDtype,
   normalizeMap,
   type ChannelMap,
   type ChunksOptions,

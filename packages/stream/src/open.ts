@@ -38,9 +38,9 @@ function pickDevice(spec: DeviceSpec | null | undefined, kind: DeviceKind, list:
 /**
  * Picks the devices and opens the PortAudio stream, with one PortAudio
  * initialisation for the device query and the open.
- * @throws RangeError when no device matches or it has fewer channels;
- *   PortAudioError when PortAudio refuses (an invalid samplerate names the
- *   device's own rate).
+ * @throws RangeError when no device matches; PortAudioError when the
+ *   device has fewer channels (`paInvalidChannelCount`) or PortAudio
+ *   refuses (an invalid samplerate names the device's own rate).
  */
 export function openDevice(kind: 'input' | 'output' | 'duplex', args: CheckedArguments, options: DuplexStreamOptions): OpenedDevice {
   const what = kind === 'duplex' ? 'DuplexStream' : kind === 'input' ? 'InputStream' : 'OutputStream'
@@ -51,7 +51,12 @@ export function openDevice(kind: 'input' | 'output' | 'duplex', args: CheckedArg
       const max = which === 'input' ? device.maxInputChannels : device.maxOutputChannels
       const ch = wanted.channels ?? max
       if (ch > max) {
-        throw new RangeError(`Expected at most ${max} ${which} channels for device ${device.index} (${device.name}), got ${ch}`)
+        // what PortAudio would answer, with the device's numbers: like a refused samplerate, a device error
+        throw new PortAudioError(
+          `Error opening ${what}`,
+          { code: 'paInvalidChannelCount', paErrorCode: -9998 },
+          `Invalid number of ${which} channels ${ch} (device ${device.index}: ${device.name} has ${max})`,
+        )
       }
       return { device, channels: ch, latency: resolveLatency(wanted.latency ?? 'high', device, which) }
     }

@@ -122,6 +122,21 @@ export function checkLatency(latency: unknown): Latency {
   return latency
 }
 
+/**
+ * One of the sample formats ({@link dtypes}), else a RangeError listing them.
+ * @example
+ * ```ts
+ * checkDtype('int16')   // 'int16'
+ * checkDtype('float64') // RangeError: Expected one of float32, int32, int24, int16, int8, uint8 for dtype, got float64 (string)
+ * ```
+ */
+export function checkDtype(dtype: unknown): DType {
+  if (!(dtypes as readonly unknown[]).includes(dtype)) {
+    throw new RangeError(`Expected one of ${dtypes.join(', ')} for dtype, got ${String(dtype)} (${typeof dtype})`)
+  }
+  return dtype as DType
+}
+
 /** A positive, finite number. */
 export function checkSamplerate(samplerate: unknown): number {
   if (typeof samplerate !== 'number' || !Number.isFinite(samplerate) || samplerate <= 0) {
@@ -144,10 +159,7 @@ export interface CheckedArguments {
  * @throws RangeError/TypeError naming the option.
  */
 export function checkStreamArguments(kind: 'input' | 'output' | 'duplex', options: DuplexStreamOptions): CheckedArguments {
-  const dtype = options.dtype ?? 'float32'
-  if (!dtypes.includes(dtype)) {
-    throw new RangeError(`Expected one of ${dtypes.join(', ')} for dtype, got ${String(dtype)} (${typeof dtype})`)
-  }
+  const dtype = checkDtype(options.dtype ?? 'float32')
   const pair = <T>(name: string, value: T | readonly [T, T] | undefined): [T | undefined, T | undefined] => {
     if (!Array.isArray(value)) return [value as T | undefined, value as T | undefined]
     if (value.length !== 2) throw new RangeError(`Expected [input, output] for ${name}, got an array of ${value.length}`)

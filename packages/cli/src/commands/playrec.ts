@@ -15,7 +15,7 @@ export default class Playrec extends PastreamCommand {
 
   static override description = `Cross-platform audio playback and capture through PortAudio, with the files streamed by libsndfile on native threads.
 
-INPUT is played, OUTPUT is recorded; give both for full duplex. '-' reads from stdin or writes to stdout (AU by default when writing, since WAV cannot be written to a pipe). 'null', '^' or an empty string means none.
+INPUT is played, OUTPUT is recorded; give both for full duplex. '-' reads from stdin or writes to stdout (AU by default when writing, since WAV cannot be written to a pipe). 'null', '^' or an empty string means none. An input with a header (WAV, AU, AIFF, FLAC...) is read by its header: -t, -e and --endian for the input matter only for RAW, so a single -t names the output's type. When the reader of stdout goes away (| head), pastream stops quietly and exits 0.
 
 Sizes take k (1e3), K (1024), m (1e6) and M (1024^2) suffixes. Durations are [[h:]m:]s, or samples with an 's' suffix (4800s). Pairs (first[,second]) apply to the input file, then the output file; one value applies to both, and null, ^ or an empty field skips a side.
 
@@ -35,8 +35,9 @@ ${exitCodesHelp}`
   ]
 
   static override args = {
-    input: Args.string({ description: "file to play ('-' = stdin, 'null' = none)", required: false }),
-    output: Args.string({ description: "file to record ('-' = stdout, 'null' = none)", required: false }),
+    // ignoreStdin: oclif would otherwise read stdin (the audio) as the value of an argument left out
+    input: Args.string({ description: "file to play ('-' = stdin, 'null' = none)", required: false, ignoreStdin: true }),
+    output: Args.string({ description: "file to record ('-' = stdout, 'null' = none)", required: false, ignoreStdin: true }),
   }
 
   static override enableJsonFlag = true
@@ -58,7 +59,7 @@ ${exitCodesHelp}`
     format: Flags.string({ char: 'f', description: 'Sample format of the device stream: float32, int32, int24, int16, int8, uint8 (pair allowed).', helpGroup: 'AUDIO DEVICE' }),
     map: Flags.string({ char: 'm', multiple: true, description: 'Channel map CHIN[:CHOUT][,...], 1-based (2,1 swaps). Give one, or two: output map, then input map.', helpGroup: 'AUDIO DEVICE' }),
     rate: Flags.string({ char: 'r', description: 'Sample rate in Hz; k suffix for kHz (48k).', helpGroup: 'AUDIO DEVICE' }),
-    file_type: Flags.string({ char: 't', description: "File type(s), e.g. wav, flac, au, raw (required for RAW without a .raw name; see 'pastream devices --formats').", helpGroup: 'AUDIO FILE (single values or pairs)' }),
+    file_type: Flags.string({ char: 't', description: "File type(s), e.g. wav, flac, au, raw (required for RAW without a .raw name; an input with a header is read by its header; see 'pastream devices --formats').", helpGroup: 'AUDIO FILE (single values or pairs)' }),
     encoding: Flags.string({ char: 'e', description: 'Sample encoding(s), e.g. pcm_16, pcm_24, float (default: from the device format).', helpGroup: 'AUDIO FILE (single values or pairs)' }),
     endian: Flags.string({ description: 'Endianness: file, little, big or cpu (pair allowed).', helpGroup: 'AUDIO FILE (single values or pairs)' }),
   }

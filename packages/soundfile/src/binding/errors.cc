@@ -19,9 +19,10 @@ Napi::Error CodedError(Napi::Env env, const char* code, const std::string& messa
 
 Napi::Error ClosedError(Napi::Env env) { return CodedError(env, kErrClosed, "sound file is closed"); }
 
-Napi::Error SndfileError(Napi::Env env, const std::string& message, int sndfile_code) {
+Napi::Error SndfileError(Napi::Env env, const std::string& message, int sndfile_code, int sys_errno) {
   Napi::Error error = CodedError(env, kErrLibsndfile, message);
   error.Set("sndfileErrorCode", Napi::Number::New(env, sndfile_code));
+  if (sys_errno != 0) error.Set("errno", Napi::Number::New(env, sys_errno));
   return error;
 }
 

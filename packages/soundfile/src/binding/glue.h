@@ -56,7 +56,8 @@ struct EnvState {
 //   ERR_SOUNDFILE_CLOSED         Error "sound file is closed": a call on a
 //                                closed file (or closed under a pump)
 //   ERR_SOUNDFILE_LIBSNDFILE     Error with libsndfile's text and
-//                                `sndfileErrorCode` (sf_error's number)
+//                                `sndfileErrorCode` (sf_error's number),
+//                                and `errno` when a system call failed
 //   ERR_SOUNDFILE_INVALID_HANDLE TypeError: not a sound file / pump handle
 //   ERR_SOUNDFILE_INVALID_ARG    TypeError or RangeError: an argument of the
 //                                wrong type, size or range (dtype, frames,
@@ -76,8 +77,9 @@ inline constexpr const char* kErrPump = "ERR_SOUNDFILE_PUMP";
 Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message);
 // Error "sound file is closed", ERR_SOUNDFILE_CLOSED.
 Napi::Error ClosedError(Napi::Env env);
-// libsndfile's text and error number, ERR_SOUNDFILE_LIBSNDFILE.
-Napi::Error SndfileError(Napi::Env env, const std::string& message, int sndfile_code);
+// libsndfile's text and error number, ERR_SOUNDFILE_LIBSNDFILE; with the
+// errno of a failed system call as `errno` when one is given (not 0).
+Napi::Error SndfileError(Napi::Env env, const std::string& message, int sndfile_code, int sys_errno = 0);
 // TypeError / RangeError with code (ERR_SOUNDFILE_INVALID_ARG or _HANDLE).
 Napi::Error CodedTypeError(Napi::Env env, const std::string& message, const char* code = kErrInvalidArg);
 Napi::Error CodedRangeError(Napi::Env env, const std::string& message);

@@ -8,6 +8,8 @@
 #include "pastream/file_pump.h"
 #include "pastream/ring.h"
 
+#include <atomic>
+#include <cerrno>
 #include <memory>
 
 namespace pastream_sndfile {
@@ -28,6 +30,9 @@ const napi_type_tag kPumpTag = {0x70617374'70756d70ULL, 0x00000000'00000001ULL};
 struct PumpFile {
   FileWrap* w = nullptr;
   int format = PAS_FORMAT_FLOAT32;
+  // errno of the first write that fell short (EPIPE: the reader of a pipe
+  // went away; ENOSPC: the disk is full), 0 if none did
+  std::atomic<int> write_errno{0};
 };
 
 int64_t PumpFileRead(void* user, void* dst, uint32_t frames) {
@@ -39,7 +44,14 @@ int64_t PumpFileRead(void* user, void* dst, uint32_t frames) {
 int64_t PumpFileWrite(void* user, const void* src, uint32_t frames) {
   auto* f = static_cast<PumpFile*>(user);
   if (f->w->sf == nullptr) return PAS_FILE_IO_CLOSED;
-  return WriteFrames(f->w, f->format, static_cast<const uint8_t*>(src), frames);
+  errno = 0;
+  const int64_t put = WriteFrames(f->w, f->format, static_cast<const uint8_t*>(src), frames);
+  const int error = errno;  // before anything else can change it (the header rewrite seeks)
+  if (put < frames && error != 0) {
+    int none = 0;
+    f->write_errno.compare_exchange_strong(none, error);
+  }
+  return put;
 }
 
 int PumpFileSeekStart(void* user) {
@@ -158,11 +170,15 @@ Napi::Object PumpStatusObject(Napi::Env env, PumpState* p) {
   o.Set("running", Napi::Boolean::New(env, pas_file_pump_running(p->pump) != 0));
   o.Set("frames", Napi::Number::New(env, static_cast<double>(pas_file_pump_frames(p->pump))));
   const char* error = pas_file_pump_error(p->pump);
-  if (error != nullptr) o.Set("error", Napi::String::New(env, error));
+  if (error != nullptr) {
+    o.Set("error", Napi::String::New(env, error));
+    const int write_errno = p->file.write_errno.load();
+    if (write_errno != 0) o.Set("errno", Napi::Number::New(env, write_errno));
+  }
   return o;
 }
 
-// pumpStatus(pump) -> {running, frames, error?}
+// pumpStatus(pump) -> {running, frames, error?, errno?}
 Napi::Value PumpStatus(const Napi::CallbackInfo& info) {
   return PumpStatusObject(info.Env(), UnwrapPump(info.Env(), info[0]));
 }
@@ -187,7 +203,7 @@ class PumpStopWorker : public Napi::AsyncWorker {
   PumpState* p_;
 };
 
-// pumpStop(pump) -> Promise<{running, frames, error?}>: asks the thread to
+// pumpStop(pump) -> Promise<{running, frames, error?, errno?}>: asks the thread to
 // end (a record pump drains the ring first) and joins it off the event loop
 Napi::Value PumpStop(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

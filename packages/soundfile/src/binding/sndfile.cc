@@ -12,7 +12,9 @@
 #include "glue.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -105,6 +107,7 @@ struct OpenRequest {
   SNDFILE* sf = nullptr;
   WavWriter* wav = nullptr;  // handed to the FileWrap
   int code = 0;
+  int sys_errno = 0;  // errno of a failed system call (code SF_ERR_SYSTEM), else 0
   std::string message;
 
   void Run() {
@@ -114,17 +117,36 @@ struct OpenRequest {
       int flags = fcntl(fd, F_GETFL);
       if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     }
+    int sf_fd = fd;
+    if (use_fd && !closefd) {
+      // libsndfile closes the descriptor of an open that fails, whatever
+      // close_desc says (stdout closed under node when a pipe's reader has
+      // gone): it gets a duplicate to close, on failure or at sf_close
+      sf_fd = dup(fd);
+      if (sf_fd < 0) {
+        sys_errno = errno;
+        code = SF_ERR_SYSTEM;
+        message = std::string("System error : ") + std::strerror(sys_errno) + ".";
+        return;
+      }
+    }
+    errno = 0;
+    int error = 0;
     if (rf64_downgrade && mode == SFM_WRITE) {
       // a WAV: RF64 past 4 GiB, a plain WAV header below (wav_writer.cc)
-      sf = OpenWavWriter(path, use_fd ? fd : -1, closefd, &info, &wav, &code, &message);
-      if (sf == nullptr) return;
+      sf = OpenWavWriter(path, use_fd ? sf_fd : -1, true, &info, &wav, &code, &message);
+      error = errno;
     } else {
-      sf = use_fd ? sf_open_fd(fd, mode, &info, closefd ? SF_TRUE : SF_FALSE) : sf_open(path.c_str(), mode, &info);
+      sf = use_fd ? sf_open_fd(sf_fd, mode, &info, SF_TRUE) : sf_open(path.c_str(), mode, &info);
+      error = errno;
       if (sf == nullptr) {
         code = sf_error(nullptr);
         message = sf_strerror(nullptr);
-        return;
       }
+    }
+    if (sf == nullptr) {
+      if (code == SF_ERR_SYSTEM) sys_errno = error;
+      return;
     }
     // out-of-range floats clip instead of wrapping around
     sf_command(sf, SFC_SET_CLIPPING, nullptr, SF_TRUE);
@@ -198,7 +220,7 @@ Napi::Value OpenSync(const Napi::CallbackInfo& info) {
   OpenRequest r;
   ReadOpenRequest(info, &r);
   r.Run();
-  if (r.sf == nullptr) throw SndfileError(env, r.message, r.code);
+  if (r.sf == nullptr) throw SndfileError(env, r.message, r.code, r.sys_errno);
   return MakeHandle(env, r);
 }
 
@@ -212,7 +234,7 @@ class OpenWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     if (request.sf == nullptr) {
-      deferred_.Reject(SndfileError(env, request.message, request.code).Value());
+      deferred_.Reject(SndfileError(env, request.message, request.code, request.sys_errno).Value());
       return;
     }
     deferred_.Resolve(MakeHandle(env, request));
