@@ -62,7 +62,7 @@ const table: Record<string, Row> = {
   'playing RAW without samplerate, channels, subtype': [play(at('noise.bin'), { format: 'RAW' }), TypeError, /^RAW files need samplerate, channels and subtype: missing samplerate, channels, subtype$/],
   'playing on an unknown device': [play(at('take.wav'), { device: 99 }), RangeError, /^No device with index 99\. output devices: /],
   'playing with dtype float64': [play(at('take.wav'), { dtype: 'float64' as DType }), RangeError, /^Expected one of float32, int32, int24, int16, int8, uint8 for dtype, got float64 \(string\)$/],
-  'reading a file as another format': [() => SoundFile.openSync(at('take.wav'), { format: 'AU' }), SoundFileError, /^Error opening '.*\/take\.wav': expected AU, but the file is WAVEX$/],
+  'reading a file as another format': [() => SoundFile.openSync(at('take.wav'), { format: 'AU' }), SoundFileError, /^Error opening '.*\/take\.wav': expected AU, but the file is WAV$/],
   'reading with samplerate given': [() => SoundFile.openSync(at('take.wav'), { samplerate: 48000 }), TypeError, /^samplerate cannot be set when reading '.*\/take\.wav': they come from its header \(only RAW files need them\)$/],
 }
 
