@@ -94,7 +94,7 @@ describe('an input with a header is read by its header', () => {
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     const output = args[1] as string
-    expect(readSound(files.path(output)).format).toBe(output.endsWith('.au') ? 'AU' : 'WAVEX')
+    expect(readSound(files.path(output)).format).toBe(output.endsWith('.au') ? 'AU' : 'WAV')
   })
 
   it('a FLAC input cut short: exit 4, and the recording made until then is finalized', async () => {
@@ -133,6 +133,6 @@ describe('stdout that is a file', () => {
     } finally {
       closeSync(fd)
     }
-    expect(readSound(files.path('stdout.wav'))).toMatchObject({ format: 'WAVEX', frames: 4800 })
+    expect(readSound(files.path('stdout.wav'))).toMatchObject({ format: 'WAV', frames: 4800 })
   })
 })
