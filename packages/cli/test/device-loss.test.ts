@@ -11,6 +11,8 @@ import { noise, readSound, start, tempDir, waitForRecording, writeSound } from '
 const tmp = tempDir('pastream-device-loss-')
 const tone = tmp.path('tone.wav')
 let device: VirtualDevice | undefined
+// a fixed name: jackd2 frees a SIGKILLed server's slot (8 in all) only when
+// a server of the same name starts again
 
 beforeAll(() => writeSound(tone, noise(48000 * 30, 2, 7), 2))
 afterEach(async () => {
@@ -25,7 +27,7 @@ describe('pastream when the device is lost', () => {
   for (const [label, input] of [['recording', 'null'], ['duplex', tone]] as const) {
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       test(`${label}, server ${signal}ed: exit 3 within 5 s, one line, the file keeps every frame`, async () => {
-        device = await startVirtualDevice({ name: `pastream-test-cli-loss-${process.pid}`, channels: 2, setEnv: false })
+        device = await startVirtualDevice({ name: `${process.env.PASTREAM_TEST_SERVER ?? 'pastream-test-cli'}-loss`, channels: 2, setEnv: false })
         const out = tmp.path(`${label}-${signal}.wav`)
         const run = start([input, out, '-D', 'system', '-r', '48000', '-c', '2', '-f', 'int16'], { env: device.env })
         await waitForRecording(run, out, 48000)

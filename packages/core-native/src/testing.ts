@@ -67,7 +67,9 @@ export interface VirtualDevice {
    * Fault injection: the device goes away. Sends jackd `signal` (SIGKILL: it
    * dies at once; SIGTERM: it shuts down and tells its clients) and resolves
    * once it is gone. Streams on it then end in `deviceLost`. `stop()` still
-   * cleans up; start another device (a new name) to go on.
+   * cleans up. jackd2 has 8 server slots and frees a SIGKILLed server's
+   * only when a server of the same name starts: give servers you kill a
+   * fixed name, not a new one per run.
    * @example
    * ```ts
    * await device.kill('SIGKILL')
