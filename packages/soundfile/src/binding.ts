@@ -43,6 +43,8 @@ export interface NativeOpenOptions {
  *   the wrong type, size or range
  * - `ERR_SOUNDFILE_DETACHED`: a read's output array was detached or shrunk meanwhile
  * - `ERR_SOUNDFILE_PUMP`: a pump thread could not be set up
+ * - `ERR_SOUNDFILE_DISK_FULL`: an open or a write (or a record pump) failed
+ *   for want of space (ENOSPC, EDQUOT): "disk full (No space left on device)"
  *
  * @example
  * ```ts
@@ -60,11 +62,12 @@ export type NativeErrorCode =
   | 'ERR_SOUNDFILE_INVALID_ARG'
   | 'ERR_SOUNDFILE_DETACHED'
   | 'ERR_SOUNDFILE_PUMP'
+  | 'ERR_SOUNDFILE_DISK_FULL'
 
 /** An error as the addon throws it: an Error (or TypeError/RangeError) with a code. */
 export interface NativeError extends Error {
   code: NativeErrorCode
-  /** libsndfile's error number, on ERR_SOUNDFILE_LIBSNDFILE */
+  /** libsndfile's error number, on ERR_SOUNDFILE_LIBSNDFILE and ERR_SOUNDFILE_DISK_FULL */
   sndfileErrorCode?: number
 }
 
@@ -134,6 +137,8 @@ export interface NativePumpStatus {
   frames: number
   /** why the thread stopped early (disk full, file closed...) */
   error?: string
+  /** with error: ERR_SOUNDFILE_DISK_FULL when a record pump stopped for want of space */
+  code?: NativeErrorCode
 }
 
 /** Loads the addon on first use; importing this package opens nothing. */

@@ -5,7 +5,7 @@
  * with every check of the options, RAW's included), and the refusals and
  * hints after it opened (openRefusal, openError).
  */
-import { closeSync, fstatSync, statSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, rmSync, statSync } from 'node:fs'
 import { native, type NativeOpenOptions } from './binding.js'
 import { describeTarget, fromNative, SoundFileError } from './errors.js'
 import {
@@ -154,6 +154,8 @@ export interface OpenPlan {
   expectedFormat: FormatName | undefined
   /** writing: the names the caller asked for (WAV, even when libsndfile writes RF64 that downgrades) */
   requested: { format: FormatName; subtype: SubtypeName; endian: EndianName } | undefined
+  /** the open creates a file at a path where there was none (a failed open removes it: {@link openError}) */
+  creates: boolean
 }
 
 function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
@@ -177,6 +179,7 @@ function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
   // 'rw' on something that exists behaves like reading (the header says it all), otherwise like writing
   const size = mode === 'rw' ? existingSize(nativeTarget) : undefined
   const writing = mode === 'w' || (mode === 'rw' && !(size !== undefined && size > 0))
+  const creates = mode !== 'r' && typeof nativeTarget === 'string' && !existsSync(nativeTarget)
 
   if (pipe && mode === 'rw') {
     throw new SoundFileError(`Error opening ${name}: a pipe cannot be opened for reading and writing`, { path: target as string | number })
@@ -221,6 +224,7 @@ function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
       pipe,
       expectedFormat: expected,
       requested: undefined,
+      creates,
     }
   }
 
@@ -282,6 +286,7 @@ function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
     pipe,
     expectedFormat: raw && !writing ? 'RAW' : undefined,
     requested: writing ? { format, subtype, endian } : undefined,
+    creates,
   }
 }
 
@@ -305,8 +310,18 @@ export function planOpenOwning(target: unknown, options: SoundFileOptions): Open
   }
 }
 
-/** The addon's open failed: libsndfile's message, with a hint for a pipe, a directory or an empty file. */
+/**
+ * The addon's open failed: removes the file it created (libsndfile creates
+ * it, then writes the header, where a full disk fails), so a refused open
+ * leaves no empty file where there was none; returns libsndfile's message,
+ * with a hint for a pipe, a directory or an empty file.
+ */
 export function openError(error: unknown, plan: OpenPlan): unknown {
+  try {
+    if (plan.creates) rmSync(plan.nativeTarget as string, { force: true })
+  } catch {
+    // the open's error is the one to report
+  }
   let hint = ''
   if (plan.pipe && !plan.writing) hint = ` (from a pipe, libsndfile reads only ${pipeReadableFormats.join(', ')})`
   else if (!plan.writing && (error as { sndfileErrorCode?: unknown } | null)?.sndfileErrorCode === 1) {

@@ -54,7 +54,7 @@ class FileWorker : public Napi::AsyncWorker {
       return true;
     }
     if (code_ != SF_ERR_NO_ERROR) {
-      deferred_.Reject(SndfileError(env, message_, code_).Value());
+      deferred_.Reject(FileIoError(env, message_, code_, system_error_).Value());
       return true;
     }
     return false;
@@ -65,6 +65,7 @@ class FileWorker : public Napi::AsyncWorker {
   FileWrap* w_;
   bool closed_ = false;
   int code_ = SF_ERR_NO_ERROR;
+  int system_error_ = 0;  // errno of a failed write (disk full)
   std::string message_;
 };
 
@@ -118,11 +119,9 @@ class WriteWorker : public FileWorker {
     Locked([&] {
       put_ = WriteFrames(w_, format_, buffer_.data(), frames_);
       if (put_ < frames_) {
-        RecordError(w_->sf);
-        if (code_ == SF_ERR_NO_ERROR) {
-          code_ = SF_ERR_SYSTEM;
-          message_ = "wrote " + std::to_string(put_) + " of " + std::to_string(frames_) + " frames";
-        }
+        code_ = w_->short_write.sndfile_code;
+        system_error_ = w_->short_write.system_error;
+        message_ = w_->short_write.text;
       }
     });
   }
@@ -194,10 +193,8 @@ Napi::Value WriteSync(const Napi::CallbackInfo& info) {
   if (w->sf == nullptr) throw ClosedError(env);
   int64_t put = WriteFrames(w, format, DataOf(data), frames);
   if (put < frames) {
-    int code = sf_error(w->sf);
-    if (code != SF_ERR_NO_ERROR) throw SndfileError(env, sf_strerror(w->sf), code);
-    throw SndfileError(env, "wrote " + std::to_string(put) + " of " + std::to_string(frames) + " frames",
-                           SF_ERR_SYSTEM);
+    const ShortWrite& note = w->short_write;
+    throw FileIoError(env, note.text, note.sndfile_code, note.system_error);
   }
   return Napi::Number::New(env, static_cast<double>(put));
 }

@@ -24,12 +24,22 @@ const napi_type_tag kFileTag = {0x70617374'736e6466ULL, 0x696c6500'00000001ULL};
 
 struct EnvState;
 
+// The last write that came up short (disk full, an I/O error), as
+// WriteFrames saw it: kept here because trimming the partial frame it left
+// clears libsndfile's error state.
+struct ShortWrite {
+  int sndfile_code = SF_ERR_NO_ERROR;  // sf_error's number (SF_ERR_SYSTEM when it gave none)
+  int system_error = 0;                // errno of the failing write(2), 0 when unknown
+  std::string text;                    // what to report: DiskFullText, or libsndfile's
+};
+
 struct FileWrap {
   std::mutex mutex;  // held around every libsndfile call on sf
   SNDFILE* sf = nullptr;
   int channels = 1;
   int format = 0;
   EnvState* env_state = nullptr;
+  ShortWrite short_write;  // under mutex, like sf
 };
 
 struct EnvState {
@@ -52,12 +62,16 @@ struct EnvState {
 //                                detached or shrunk while the read ran
 //   ERR_SOUNDFILE_PUMP           Error: a pump thread could not be set up
 //                                (out of memory, no thread)
+//   ERR_SOUNDFILE_DISK_FULL      Error "disk full (...)": an open, a write or
+//                                a record pump failed for want of space
+//                                (ENOSPC, EDQUOT); also `sndfileErrorCode`
 inline constexpr const char* kErrClosed = "ERR_SOUNDFILE_CLOSED";
 inline constexpr const char* kErrLibsndfile = "ERR_SOUNDFILE_LIBSNDFILE";
 inline constexpr const char* kErrInvalidHandle = "ERR_SOUNDFILE_INVALID_HANDLE";
 inline constexpr const char* kErrInvalidArg = "ERR_SOUNDFILE_INVALID_ARG";
 inline constexpr const char* kErrDetached = "ERR_SOUNDFILE_DETACHED";
 inline constexpr const char* kErrPump = "ERR_SOUNDFILE_PUMP";
+inline constexpr const char* kErrDiskFull = "ERR_SOUNDFILE_DISK_FULL";
 
 // An Error with message and code.
 Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message);
@@ -65,6 +79,13 @@ Napi::Error CodedError(Napi::Env env, const char* code, const std::string& messa
 Napi::Error ClosedError(Napi::Env env);
 // libsndfile's text and error number, ERR_SOUNDFILE_LIBSNDFILE.
 Napi::Error SndfileError(Napi::Env env, const std::string& message, int sndfile_code);
+// True for the system errors that mean "no space": ENOSPC, EDQUOT.
+bool IsDiskFull(int system_error);
+// The text of a disk-full error: "disk full (No space left on device)".
+std::string DiskFullText(int system_error);
+// An open or write that failed: ERR_SOUNDFILE_DISK_FULL when system_error
+// says so, else as SndfileError; both carry sndfileErrorCode.
+Napi::Error FileIoError(Napi::Env env, const std::string& message, int sndfile_code, int system_error);
 // TypeError / RangeError with code (ERR_SOUNDFILE_INVALID_ARG or _HANDLE).
 Napi::Error CodedTypeError(Napi::Env env, const std::string& message, const char* code = kErrInvalidArg);
 Napi::Error CodedRangeError(Napi::Env env, const std::string& message);
@@ -89,7 +110,15 @@ Napi::Object InfoObject(Napi::Env env, const SF_INFO& info);
 // Reads up to `frames` frames into dst (frames * channels samples of
 // format). Caller holds w->mutex. Returns the frames read.
 int64_t ReadFrames(FileWrap* w, int format, uint8_t* dst, int64_t frames);
-// Writes `frames` frames from src. Caller holds w->mutex. Returns the frames written.
+// True when the header of a file of this format (SF_INFO.format) can be
+// rewritten to count the frames written so far (SFC_UPDATE_HEADER_NOW), so
+// a killed process leaves a file that opens with them. Not the streamed
+// containers, which have no length in a header: libsndfile's header
+// rewrite breaks an Ogg stream (the file then reads with no length).
+bool HeaderCountsFrames(int format);
+// Writes `frames` frames from src. Caller holds w->mutex. Returns the frames
+// written; fewer on an error, which w->short_write then describes (and the
+// file keeps only whole frames: see samples.cc).
 int64_t WriteFrames(FileWrap* w, int format, const uint8_t* src, int64_t frames);
 
 // ---- the JS functions ----

@@ -28,6 +28,12 @@ const napi_type_tag kPumpTag = {0x70617374'70756d70ULL, 0x00000000'00000001ULL};
 struct PumpFile {
   FileWrap* w = nullptr;
   int format = PAS_FORMAT_FLOAT32;
+  // Why the pump stopped, as a clause ("disk full (...)", libsndfile's text
+  // without its closing period) and as errno. Written on the pump's thread
+  // by the io's error() before the pump publishes its error (release), read
+  // after pas_file_pump_error returned it (acquire).
+  std::string error;
+  int system_error = 0;
 };
 
 int64_t PumpFileRead(void* user, void* dst, uint32_t frames) {
@@ -53,10 +59,26 @@ int PumpFileRewriteHeader(void* user) {
   return 0;
 }
 
-const char* PumpFileError(void* user) {
+// The pump's message goes on after the reason ("...; kept N frames"): no period.
+const char* Clause(PumpFile* f, const std::string& text) {
+  f->error = text;
+  while (!f->error.empty() && (f->error.back() == '.' || f->error.back() == ' ')) f->error.pop_back();
+  return f->error.c_str();
+}
+
+// Record: the write that came up short (WriteFrames kept why).
+const char* PumpFileWriteError(void* user) {
+  auto* f = static_cast<PumpFile*>(user);
+  if (f->w->sf == nullptr || f->w->short_write.text.empty()) return nullptr;
+  f->system_error = f->w->short_write.system_error;
+  return Clause(f, f->w->short_write.text);
+}
+
+// Play: a short read is the end of the file unless libsndfile has an error.
+const char* PumpFileReadError(void* user) {
   auto* f = static_cast<PumpFile*>(user);
   if (f->w->sf == nullptr || sf_error(f->w->sf) == SF_ERR_NO_ERROR) return nullptr;
-  return sf_strerror(f->w->sf);
+  return Clause(f, sf_strerror(f->w->sf));
 }
 
 void PumpFileLock(void* user) { static_cast<PumpFile*>(user)->w->mutex.lock(); }
@@ -119,21 +141,17 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
   io.read = PumpFileRead;
   io.write = PumpFileWrite;
   io.seek_start = PumpFileSeekStart;
-  io.error = PumpFileError;
+  io.error = direction == PAS_FILE_PUMP_RECORD ? PumpFileWriteError : PumpFileReadError;
   io.lock = PumpFileLock;
   io.unlock = PumpFileUnlock;
   {
     std::lock_guard<std::mutex> lock(w->mutex);
     if (w->sf == nullptr) throw ClosedError(env);
     // Record: the header is rewritten after every write, so a killed
-    // process leaves a file that opens with every frame written. Not for
-    // the streamed containers, which have no length in a header:
-    // libsndfile's header rewrite breaks an Ogg stream (the file then reads
-    // with no length).
+    // process leaves a file that opens with every frame written.
     SF_INFO current{};
     sf_command(w->sf, SFC_GET_CURRENT_SF_INFO, &current, sizeof current);
-    const int major = current.format & SF_FORMAT_TYPEMASK;
-    if (major != SF_FORMAT_OGG && major != SF_FORMAT_MPEG) io.rewrite_header = PumpFileRewriteHeader;
+    if (HeaderCountsFrames(current.format)) io.rewrite_header = PumpFileRewriteHeader;
   }
   rc = pas_file_pump_create(&p->pump, &config, &ring, &io);
   if (rc != PAS_FILE_PUMP_OK) throw CodedError(env, kErrPump, pas_file_pump_strerror(rc));
@@ -158,11 +176,15 @@ Napi::Object PumpStatusObject(Napi::Env env, PumpState* p) {
   o.Set("running", Napi::Boolean::New(env, pas_file_pump_running(p->pump) != 0));
   o.Set("frames", Napi::Number::New(env, static_cast<double>(pas_file_pump_frames(p->pump))));
   const char* error = pas_file_pump_error(p->pump);
-  if (error != nullptr) o.Set("error", Napi::String::New(env, error));
+  if (error != nullptr) {
+    o.Set("error", Napi::String::New(env, error));
+    if (IsDiskFull(p->file.system_error)) o.Set("code", Napi::String::New(env, kErrDiskFull));
+  }
   return o;
 }
 
-// pumpStatus(pump) -> {running, frames, error?}
+// pumpStatus(pump) -> {running, frames, error?, code?}: code ERR_SOUNDFILE_DISK_FULL
+// when a record pump stopped because the disk was full
 Napi::Value PumpStatus(const Napi::CallbackInfo& info) {
   return PumpStatusObject(info.Env(), UnwrapPump(info.Env(), info[0]));
 }
@@ -187,7 +209,7 @@ class PumpStopWorker : public Napi::AsyncWorker {
   PumpState* p_;
 };
 
-// pumpStop(pump) -> Promise<{running, frames, error?}>: asks the thread to
+// pumpStop(pump) -> Promise<{running, frames, error?, code?}>: asks the thread to
 // end (a record pump drains the ring first) and joins it off the event loop
 Napi::Value PumpStop(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -13,6 +13,8 @@
 
 #include <fcntl.h>
 
+#include <cerrno>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -75,6 +77,7 @@ struct OpenRequest {
   // failing at the same moment on two threads may swap their messages.
   SNDFILE* sf = nullptr;
   int code = 0;
+  int system_error = 0;  // errno after a failed open (ENOSPC: no room for the header)
   std::string message;
 
   void Run() {
@@ -84,14 +87,20 @@ struct OpenRequest {
       int flags = fcntl(fd, F_GETFL);
       if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     }
+    errno = 0;
     sf = use_fd ? sf_open_fd(fd, mode, &info, closefd ? SF_TRUE : SF_FALSE) : sf_open(path.c_str(), mode, &info);
     if (sf == nullptr) {
+      system_error = errno;
       code = sf_error(nullptr);
-      message = sf_strerror(nullptr);
+      message = IsDiskFull(system_error) ? DiskFullText(system_error) : sf_strerror(nullptr);
       return;
     }
     // must come before the first write: the header is finished at close
     if (rf64_downgrade) sf_command(sf, SFC_RF64_AUTO_DOWNGRADE, nullptr, SF_TRUE);
+    // A new file's first header says "length unknown" (RF64: sizes of -1,
+    // which sox reads as endless); counting zero frames instead, a file the
+    // process is killed with before its first write opens as empty.
+    if (mode == SFM_WRITE && !use_fd && HeaderCountsFrames(info.format)) sf_command(sf, SFC_UPDATE_HEADER_NOW, nullptr, 0);
     // out-of-range floats clip instead of wrapping around
     sf_command(sf, SFC_SET_CLIPPING, nullptr, SF_TRUE);
   }
@@ -163,7 +172,7 @@ Napi::Value OpenSync(const Napi::CallbackInfo& info) {
   OpenRequest r;
   ReadOpenRequest(info, &r);
   r.Run();
-  if (r.sf == nullptr) throw SndfileError(env, r.message, r.code);
+  if (r.sf == nullptr) throw FileIoError(env, r.message, r.code, r.system_error);
   return MakeHandle(env, r);
 }
 
@@ -177,7 +186,7 @@ class OpenWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     if (request.sf == nullptr) {
-      deferred_.Reject(SndfileError(env, request.message, request.code).Value());
+      deferred_.Reject(FileIoError(env, request.message, request.code, request.system_error).Value());
       return;
     }
     deferred_.Resolve(MakeHandle(env, request));
