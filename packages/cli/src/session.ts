@@ -25,6 +25,7 @@ import {
 import { looksLikeDuration } from './argv.js'
 import { exitCodes, type ExitCode } from './exit-codes.js'
 import { formatStatus, formatSummary } from './status.js'
+import { watchSignals, type SignalWatch } from './signals.js'
 
 /** An error the command reports as `pastream: <message>` and exits with `code`. */
 export class CliError extends Error {
@@ -103,6 +104,10 @@ type FileStream =
 export async function playrec(inputArg: string | undefined, outputArg: string | undefined, flags: PlayrecFlags, io: SessionIo): Promise<PlayrecSummary> {
   const { input, output } = files(inputArg, outputArg, flags)
   const checked = checkFlags(flags, input, output)
+  // SIGINT/SIGTERM from here on: before the start, nothing more opens and nothing is left (signals.ts)
+  const signals = watchSignals()
+  await signals.hold('before-open')
+  await throwIfStopped(signals)
 
   // The native modules load here, and only here.
   const stream = await import('@pastream/stream')
@@ -114,6 +119,7 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
   const pick = (spec: number | string | undefined, kind: 'input' | 'output') => findDevice(stream, devices, kind === 'input' ? defaultInput : defaultOutput, spec, kind)
   const playDevice = input !== null ? pick(checked.device[0], 'output') : undefined
   const recordDevice = output !== null ? pick(checked.device[1], 'input') : undefined
+  await throwIfStopped(signals)
 
   const played = input !== null ? openPlayed(soundfile, input, checked, classify) : undefined
   const recording = recordingFormat(soundfile, output, checked, played)
@@ -134,13 +140,21 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
     }
     // SIGINT/SIGTERM finalize the recording; the summary and the exit code are ours (drive)
     stopFinalizing = soundfile.finalizeOnSignals({ reraise: false })
-    return await drive(run, { total, quiet: io.quiet, info: io.info, fatalXruns: checked.fatalXruns, input, output })
+    await signals.hold('before-start')
+    await throwIfStopped(signals, { close: () => run.close(), recording: output })
+    return await drive(run, { total, quiet: io.quiet, info: io.info, fatalXruns: checked.fatalXruns, input, output, signals })
   } catch (error) {
     return classify(error, 'stream error')
   } finally {
     await run.close().catch(() => undefined)
     stopFinalizing?.()
   }
+}
+
+/** A signal before the stream started ends the command (exit 130/143), closing what `opened` holds and removing its recording. */
+async function throwIfStopped(signals: SignalWatch, opened?: Parameters<SignalWatch['stopBeforeStart']>[0]): Promise<void> {
+  const stopped = await signals.stopBeforeStart(opened)
+  if (stopped !== undefined) throw new CliError(stopped.message, stopped.code)
 }
 
 /** The file arguments ('null', '^' or '' = none); at least one is needed. */
@@ -308,6 +322,7 @@ interface DriveOptions {
   fatalXruns: boolean
   input: string | null
   output: string | null
+  signals: SignalWatch
 }
 
 interface RunningStream {
@@ -327,21 +342,9 @@ interface RunningStream {
 /** Starts the stream, shows the status line until it ends, and sums up. */
 async function drive(run: RunningStream, options: DriveOptions): Promise<PlayrecSummary> {
   let ended: PlayrecSummary['ended'] = 'completed'
-  let signalled: 'SIGINT' | 'SIGTERM' | undefined
   let wake: (() => void) | undefined
-  // The handlers stay for the rest of the process (the soundfile layer
-  // finalizes the recording on a signal without re-raising it: see
-  // finalizeOnSignals in playrec), so the summary and the exit code are
-  // ours. A second signal exits at once.
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
-    if (signalled !== undefined) process.exit(signal === 'SIGINT' ? exitCodes.sigint : exitCodes.sigterm)
-    signalled = signal
-    wake?.()
-  }
-  const onInt = (): void => onSignal('SIGINT')
-  const onTerm = (): void => onSignal('SIGTERM')
-  process.on('SIGINT', onInt)
-  process.on('SIGTERM', onTerm)
+  // a signal ends the wait at once (the soundfile layer finalizes the recording: see finalizeOnSignals in playrec)
+  options.signals.onSignal(() => wake?.())
   const live = !options.quiet && options.info.isTTY === true
   const started = performance.now()
   try {
@@ -359,8 +362,8 @@ async function drive(run: RunningStream, options: DriveOptions): Promise<Playrec
         options.info.write(`\r${line}`)
       }
       if (finished) break
-      if (signalled !== undefined) {
-        ended = signalled
+      if (options.signals.received !== undefined) {
+        ended = options.signals.received
         await run.stop()
         break
       }
