@@ -349,6 +349,7 @@ async function drive(run: RunningStream, options: DriveOptions): Promise<Playrec
   const started = performance.now()
   try {
     await run.start()
+    await options.signals.hold('after-start')
     for (;;) {
       const finished = await Promise.race([
         run.wait(150),
@@ -361,12 +362,13 @@ async function drive(run: RunningStream, options: DriveOptions): Promise<Playrec
         const line = formatStatus({ elapsed: (performance.now() - started) / 1000, xruns: run.xruns, cpuLoad: run.cpuLoad, done: run.frameCount, total: options.total, samplerate: run.samplerate, columns: options.info.columns ?? 80 })
         options.info.write(`\r${line}`)
       }
-      if (finished) break
+      // a signal first: its finalizer may have ended the run already (finished), the run still ended by it
       if (options.signals.received !== undefined) {
         ended = options.signals.received
-        await run.stop()
+        if (!finished) await run.stop()
         break
       }
+      if (finished) break
       if (options.fatalXruns && run.xruns > 0) {
         ended = 'fatal-xrun'
         await run.stop()

@@ -22,8 +22,8 @@ export type StopSignal = 'SIGINT' | 'SIGTERM'
 
 /**
  * The test hook: with `PASTREAM_TEST_HOLD=before-open` (before anything is
- * opened) or `before-start` (device and files open, the stream not started)
- * the command writes `pastream: PASTREAM_TEST_HOLD: holding <stage> until
+ * opened), `before-start` (device and files open, the stream not started)
+ * or `after-start` (the stream has started and runs on) the command writes `pastream: PASTREAM_TEST_HOLD: holding <stage> until
  * SIGINT or SIGTERM` to stderr at that stage and waits there for a signal,
  * so a test can deliver one exactly then (the handlers are in by then).
  * Not for use outside tests: the command never goes on without a signal.
@@ -31,7 +31,7 @@ export type StopSignal = 'SIGINT' | 'SIGTERM'
 export const holdVariable = 'PASTREAM_TEST_HOLD'
 
 /** The stages {@link holdVariable} can hold at. */
-export type HoldStage = 'before-open' | 'before-start'
+export type HoldStage = 'before-open' | 'before-start' | 'after-start'
 
 /** The command's view of the signals, from {@link watchSignals}. */
 export interface SignalWatch {

@@ -122,6 +122,21 @@ describe('signals mid-recording', () => {
     expect(expectIndexRecording(path, frames)).toBeGreaterThan(frames - 48000)
   })
 
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s right after the start (while its finalizer ends the run): still exit %i and the summary says so', async (signal, code) => {
+    const path = temp.path(`${signal}-after-start.wav`)
+    const run = await held('after-start', [indexPath, path, '-D', DEVICE, '--loop'])
+    run.child.kill(signal)
+    const result = await run.result
+    expect(result.code).toBe(code)
+    const text = result.stdout.toString()
+    expect(text).toContain(`Summary (${signal}):`)
+    const frames = Number(/Frames processed: (\d+)/.exec(text)?.[1])
+    expectIndexRecording(path, frames)
+  })
+
   it('SIGKILL: no handler runs, yet the file opens (header rewritten after every write) with the index signal up to the kill, in order', async () => {
     const path = temp.path('SIGKILL.wav')
     const run = start([indexPath, path, '-D', DEVICE, '--loop'])
@@ -135,14 +150,14 @@ describe('signals mid-recording', () => {
   })
 })
 
-describe('signals before the stream starts', () => {
-  /** Starts a recording held at `stage` by the test hook; resolves once it says it holds there. */
-  async function held(stage: 'before-open' | 'before-start', path: string): Promise<Running> {
-    const run = start(['null', path, '-D', DEVICE], { env: { PASTREAM_TEST_HOLD: stage } })
-    await waitFor(`the hold at ${stage}`, () => run.stderr().includes(`pastream: PASTREAM_TEST_HOLD: holding ${stage} until SIGINT or SIGTERM\n`))
-    return run
-  }
+/** Starts `pastream ...args` held at `stage` by the test hook; resolves once it says it holds there. */
+async function held(stage: 'before-open' | 'before-start' | 'after-start', args: readonly string[]): Promise<Running> {
+  const run = start(args, { env: { PASTREAM_TEST_HOLD: stage } })
+  await waitFor(`the hold at ${stage}`, () => run.stderr().includes(`pastream: PASTREAM_TEST_HOLD: holding ${stage} until SIGINT or SIGTERM\n`))
+  return run
+}
 
+describe('signals before the stream starts', () => {
   it.each([
     ['SIGINT', 'before-open', 130],
     ['SIGTERM', 'before-open', 143],
@@ -150,7 +165,7 @@ describe('signals before the stream starts', () => {
     ['SIGTERM', 'before-start', 143],
   ] as const)('%s %s: exit %i, one line, and no file', async (signal, stage, code) => {
     const path = temp.path(`${signal}-${stage}.wav`)
-    const run = await held(stage, path)
+    const run = await held(stage, ['null', path, '-D', DEVICE])
     // before-start: the device and the file are open
     expect(existsSync(path)).toBe(stage === 'before-start')
     run.child.kill(signal)
@@ -163,7 +178,7 @@ describe('signals before the stream starts', () => {
 
   it('SIGKILL before-start (no handler can run): the file left is a valid empty recording', async () => {
     const path = temp.path('SIGKILL-before-start.wav')
-    const run = await held('before-start', path)
+    const run = await held('before-start', ['null', path, '-D', DEVICE])
     run.child.kill('SIGKILL')
     expect((await run.result).signal).toBe('SIGKILL')
     expect(readSound(path)).toMatchObject({ frames: 0, channels: 2 })
