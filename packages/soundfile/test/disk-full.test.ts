@@ -30,9 +30,9 @@ beforeAll(() => {
   file.closeSync()
 })
 
-/** The bytes of an empty recording of this kind: its header. */
-function headerBytes(): number {
-  const path = temp.path(`empty-${Math.random()}.wav`)
+/** The bytes of an empty recording of this kind (a WAV, or `extension`'s type): its header. */
+function headerBytes(extension = 'wav'): number {
+  const path = temp.path(`empty-${Math.random()}.${extension}`)
   SoundFile.openSync(path, { mode: 'w', samplerate: SAMPLERATE, channels: CHANNELS, subtype: 'FLOAT' }).closeSync()
   return statSync(path).size
 }
@@ -49,6 +49,7 @@ function keptFrames(error: unknown, path: string): number {
   expect(error).toBeInstanceOf(SoundFileError)
   const failure = error as SoundFileError
   expect(failure.code).toBe('ERR_SOUNDFILE_DISK_FULL')
+  expect(failure.systemCode).toBe('ENOSPC')
   expect(failure.path).toBe(path)
   const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   expect(failure.message).toMatch(new RegExp(`^Error recording to '${escaped}': disk full \\(No space left on device\\); kept \\d+ frames \\([\\d.]+ s\\)$`))
@@ -162,10 +163,11 @@ describe('the disk is full before the recording starts', () => {
 
   it('SoundFileInputStream, toFile, SoundFile.open and openSync refuse with ERR_SOUNDFILE_DISK_FULL and leave no file', async () => {
     const path = `${disk.path}/refused.wav`
-    const expectRefusal = (error: unknown) => {
+    const expectRefusal = (error: unknown, refused = path) => {
       expect(error).toBeInstanceOf(SoundFileError)
       expect((error as SoundFileError).code).toBe('ERR_SOUNDFILE_DISK_FULL')
-      expect((error as SoundFileError).message).toBe(refusal(path))
+      expect((error as SoundFileError).systemCode).toBe('ENOSPC')
+      expect((error as SoundFileError).message).toBe(refusal(refused))
       expect(readdirSync(disk.path)).toEqual(['.fill'])
     }
     const caught = (run: () => unknown): unknown => {
@@ -181,14 +183,18 @@ describe('the disk is full before the recording starts', () => {
     expectRefusal(caught(() => toFile(input, path)))
     expectRefusal(await SoundFile.open(path, { mode: 'w', samplerate: SAMPLERATE, channels: 2 }).then(() => undefined, (error: unknown) => error))
     expectRefusal(caught(() => SoundFile.openSync(path, { mode: 'w', samplerate: SAMPLERATE, channels: 2 })))
+    // a WAV goes through the addon's WAV writer (wav_writer.cc), an AU through libsndfile's own I/O
+    const au = `${disk.path}/refused.au`
+    expectRefusal(await SoundFile.open(au, { mode: 'w', samplerate: SAMPLERATE, channels: 2 }).then(() => undefined, (error: unknown) => error), au)
   })
 })
 
 describe('SoundFile.write on a full disk', () => {
-  it('writeSync and write throw ERR_SOUNDFILE_DISK_FULL; the file keeps the whole frames written, nothing after', async () => {
+  // a WAV goes through the addon's WAV writer (wav_writer.cc), an AU through libsndfile's own I/O
+  it.each(['wav', 'au'])('writeSync and write throw ERR_SOUNDFILE_DISK_FULL; the file (.%s) keeps the whole frames written, nothing after', async (extension) => {
     using disk = mountTmpfs({ sizeBytes: MiB })
     for (const sync of [true, false]) {
-      const path = `${disk.path}/write-${sync ? 'sync' : 'async'}.wav`
+      const path = `${disk.path}/write-${sync ? 'sync' : 'async'}.${extension}`
       disk.fill(MiB / 8)
       const block = indexSignal(1000, CHANNELS)
       const file = SoundFile.openSync(path, { mode: 'w', samplerate: SAMPLERATE, channels: CHANNELS, subtype: 'FLOAT' })
@@ -206,13 +212,14 @@ describe('SoundFile.write on a full disk', () => {
       }
       expect(error).toBeInstanceOf(SoundFileError)
       expect((error as SoundFileError).code).toBe('ERR_SOUNDFILE_DISK_FULL')
+      expect((error as SoundFileError).systemCode).toBe('ENOSPC')
       expect((error as SoundFileError).message).toBe(`Error writing '${path}': disk full (No space left on device)`)
       const kept = file.frames
       file.closeSync()
       // the blocks before, and the whole frames of the one that failed
       expect(kept).toBeGreaterThanOrEqual(written)
       expect(kept).toBeLessThan(written + 1000)
-      expect(statSync(path).size).toBe(headerBytes() + kept * FRAME_BYTES)
+      expect(statSync(path).size).toBe(headerBytes(extension) + kept * FRAME_BYTES)
       const reader = SoundFile.openSync(path)
       const data = reader.readSync(undefined, { dtype: 'int16' })
       reader.closeSync()
