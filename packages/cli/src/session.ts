@@ -15,6 +15,7 @@ import { exitCodes } from './exit-codes.js'
 import { checkFileType, checkFlags, type CheckedFlags, type PlayrecFlags } from './flags.js'
 import { CliError, classifier, inputOpenError, readerWentAway, truncatedInput, type Classify } from './outcome.js'
 import { formatStatus, formatSummary } from './status.js'
+import { watchSignals, type SignalWatch } from './signals.js'
 
 export { CliError } from './outcome.js'
 export type { PlayrecFlags } from './flags.js'
@@ -61,6 +62,10 @@ type FileStream =
 export async function playrec(inputArg: string | undefined, outputArg: string | undefined, flags: PlayrecFlags, io: SessionIo): Promise<PlayrecSummary> {
   const { input, output } = files(inputArg, outputArg, flags)
   const checked = checkFlags(flags, input, output)
+  // SIGINT/SIGTERM from here on: before the start, nothing more opens and nothing is left (signals.ts)
+  const signals = watchSignals()
+  await signals.hold('before-open')
+  await throwIfStopped(signals)
 
   // The native modules load here, and only here.
   const stream = await import('@pastream/stream')
@@ -73,6 +78,7 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
   const recordDevice = output !== null ? pick(checked.device[1], 'input') : undefined
   const playRate = input !== null ? devices.find((d) => d.index === (playDevice ?? defaultOutput))?.defaultSamplerate : undefined
   const classify = classifier(stream, soundfile, { input, output, playRate })
+  await throwIfStopped(signals)
 
   const played = input !== null ? openPlayed(soundfile, input, checked, classify) : undefined
   if (played !== undefined) checkRunLength(played, input as string, checked)
@@ -96,8 +102,10 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
     }
     // SIGINT/SIGTERM finalize the recording; the summary and the exit code are ours (drive)
     stopFinalizing = soundfile.finalizeOnSignals({ reraise: false })
+    await signals.hold('before-start')
+    await throwIfStopped(signals, { close: () => run.close(), recording: output })
     const readerGone = (error: unknown) => readerWentAway(soundfile, error, output)
-    return await drive(run, { total, quiet: io.quiet, info: io.info, fatalXruns: checked.fatalXruns, input, output, readerGone })
+    return await drive(run, { total, quiet: io.quiet, info: io.info, fatalXruns: checked.fatalXruns, input, output, readerGone, signals })
   } catch (error) {
     if (error instanceof stream.BufferEmpty && played !== undefined && played.frames >= 0) {
       // checkRunLength let no run ask for more than the file has: the file is short of its header
@@ -109,6 +117,12 @@ export async function playrec(inputArg: string | undefined, outputArg: string | 
     await run.close().catch(() => undefined)
     stopFinalizing?.()
   }
+}
+
+/** A signal before the stream started ends the command (exit 130/143), closing what `opened` holds and removing its recording. */
+async function throwIfStopped(signals: SignalWatch, opened?: Parameters<SignalWatch['stopBeforeStart']>[0]): Promise<void> {
+  const stopped = await signals.stopBeforeStart(opened)
+  if (stopped !== undefined) throw new CliError(stopped.message, stopped.code)
 }
 
 /** The file arguments ('null', '^' or '' = none); at least one is needed. */
@@ -317,6 +331,7 @@ interface DriveOptions {
   output: string | null
   /** true for the error that means the reader of stdout went away: the run ends there, quietly */
   readerGone: (error: unknown) => boolean
+  signals: SignalWatch
 }
 
 interface RunningStream {
@@ -336,25 +351,14 @@ interface RunningStream {
 /** Starts the stream, shows the status line until it ends, and sums up. */
 async function drive(run: RunningStream, options: DriveOptions): Promise<PlayrecSummary> {
   let ended: PlayrecSummary['ended'] = 'completed'
-  let signalled: 'SIGINT' | 'SIGTERM' | undefined
   let wake: (() => void) | undefined
-  // The handlers stay for the rest of the process (the soundfile layer
-  // finalizes the recording on a signal without re-raising it: see
-  // finalizeOnSignals in playrec), so the summary and the exit code are
-  // ours. A second signal exits at once.
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
-    if (signalled !== undefined) process.exit(signal === 'SIGINT' ? exitCodes.sigint : exitCodes.sigterm)
-    signalled = signal
-    wake?.()
-  }
-  const onInt = (): void => onSignal('SIGINT')
-  const onTerm = (): void => onSignal('SIGTERM')
-  process.on('SIGINT', onInt)
-  process.on('SIGTERM', onTerm)
+  // a signal ends the wait at once (the soundfile layer finalizes the recording: see finalizeOnSignals in playrec)
+  options.signals.onSignal(() => wake?.())
   const live = !options.quiet && options.info.isTTY === true
   const started = performance.now()
   try {
     await run.start()
+    await options.signals.hold('after-start')
     for (;;) {
       const finished = await Promise.race([
         run.wait(150),
@@ -367,12 +371,13 @@ async function drive(run: RunningStream, options: DriveOptions): Promise<Playrec
         const line = formatStatus({ elapsed: (performance.now() - started) / 1000, xruns: run.xruns, cpuLoad: run.cpuLoad, done: run.frameCount, total: options.total, samplerate: run.samplerate, columns: options.info.columns ?? 80 })
         options.info.write(`\r${line}`)
       }
-      if (finished) break
-      if (signalled !== undefined) {
-        ended = signalled
-        await run.stop()
+      // a signal first: its finalizer may have ended the run already (finished), the run still ended by it
+      if (options.signals.received !== undefined) {
+        ended = options.signals.received
+        if (!finished) await run.stop()
         break
       }
+      if (finished) break
       if (options.fatalXruns && run.xruns > 0) {
         ended = 'fatal-xrun'
         await run.stop()

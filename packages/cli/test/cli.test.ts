@@ -1,6 +1,7 @@
 // The real `pastream` command in a subprocess, on the virtual loopback
 // device: loopbacks compared sample by sample, exact frame counts, pipes,
-// RAW, loop, offset/pad, maps, xruns, signals, and the error lines.
+// RAW, loop, offset/pad, maps, xruns, and the error lines (signals and a
+// full disk: faults.test.ts).
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -222,7 +223,7 @@ describe('RAW', () => {
   })
 })
 
-describe('xruns and signals', () => {
+describe('xruns', () => {
   it('--fatal-xruns: an xrun (the process stopped for 300 ms) ends the run with exit 5 and a finalized file', async () => {
     const path = temp.path('xrun.wav')
     const run = start(['null', path, '-D', DEVICE, '-d', '20', '--fatal-xruns'])
@@ -239,25 +240,6 @@ describe('xruns and signals', () => {
     expect(frames).toBeGreaterThan(0)
     expect(frames).toBeLessThan(20 * 48000)
     expect(readSound(path).frames).toBe(frames)
-  })
-
-  it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)('%s mid-recording: summary, a valid file with every frame, exit %i', async (signal, code) => {
-    const path = temp.path(`${signal}.wav`)
-    const run = start(['null', path, '-D', DEVICE])
-    // the handlers are in and more than the 24000 frames asserted below are in the file
-    await waitForRecording(run, path, 24576 * 8 + 4096)
-    run.child.kill(signal)
-    const result = await run.result
-    expect(result.code).toBe(code)
-    expect(result.stderr).toBe('')
-    const text = result.stdout.toString()
-    expect(text).toContain(`Summary (${signal}):`)
-    const frames = Number(/Frames processed: (\d+)/.exec(text)?.[1])
-    expect(frames).toBeGreaterThan(24000)
-    expect(readSound(path)).toMatchObject({ frames, channels: 2 })
   })
 })
 

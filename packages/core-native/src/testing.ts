@@ -326,3 +326,4 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
+export { mountTmpfs, type Tmpfs, type TmpfsOptions } from './testing-tmpfs.js'

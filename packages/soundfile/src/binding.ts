@@ -41,12 +41,15 @@ export interface NativeOpenOptions {
  *
  * - `ERR_SOUNDFILE_CLOSED`: a call on a closed file ("sound file is closed")
  * - `ERR_SOUNDFILE_LIBSNDFILE`: libsndfile failed; the error also carries
- *   `sndfileErrorCode` (sf_error's number)
+ *   `sndfileErrorCode` (sf_error's number), and `errno` when a system call failed
  * - `ERR_SOUNDFILE_INVALID_HANDLE`: a TypeError: not a sound file or pump handle
  * - `ERR_SOUNDFILE_INVALID_ARG`: a TypeError or RangeError: an argument of
  *   the wrong type, size or range
  * - `ERR_SOUNDFILE_DETACHED`: a read's output array was detached or shrunk meanwhile
  * - `ERR_SOUNDFILE_PUMP`: a pump thread could not be set up
+ * - `ERR_SOUNDFILE_DISK_FULL`: an open, a write or a close (or a record pump)
+ *   failed for want of space (`errno` ENOSPC, EDQUOT): "disk full (No space
+ *   left on device)"; also `sndfileErrorCode`
  *
  * @example
  * ```ts
@@ -64,13 +67,14 @@ export type NativeErrorCode =
   | 'ERR_SOUNDFILE_INVALID_ARG'
   | 'ERR_SOUNDFILE_DETACHED'
   | 'ERR_SOUNDFILE_PUMP'
+  | 'ERR_SOUNDFILE_DISK_FULL'
 
 /** An error as the addon throws it: an Error (or TypeError/RangeError) with a code. */
 export interface NativeError extends Error {
   code: NativeErrorCode
-  /** libsndfile's error number, on ERR_SOUNDFILE_LIBSNDFILE */
+  /** libsndfile's error number, on ERR_SOUNDFILE_LIBSNDFILE and ERR_SOUNDFILE_DISK_FULL */
   sndfileErrorCode?: number
-  /** the operating system's error number, when opening failed in a system call */
+  /** the operating system's error number, when a system call failed (an open, a write, a close...) */
   errno?: number
 }
 
@@ -140,8 +144,10 @@ export interface NativePumpStatus {
   frames: number
   /** why the thread stopped early (disk full, file closed...) */
   error?: string
-  /** with error: the operating system's error number of the write that failed (EPIPE, ENOSPC...), when one did */
+  /** with error: the operating system's error number of the read or write that failed (EPIPE, ENOSPC...), when one did */
   errno?: number
+  /** with error: ERR_SOUNDFILE_DISK_FULL when a record pump stopped for want of space (errno ENOSPC, EDQUOT) */
+  code?: NativeErrorCode
 }
 
 /** Loads the addon on first use; importing this package opens nothing. */

@@ -22,7 +22,12 @@ export interface SoundFileErrorInfo {
 
 /**
  * libsndfile failed, or refused what it cannot do (a WAV header on a pipe).
- * The message holds libsndfile's own text and the path.
+ * The message holds libsndfile's own text and the path. `code` says what
+ * kind: `ERR_SOUNDFILE_DISK_FULL` when the disk had no room (an open with
+ * no room for the header leaves no file; a recording keeps, finalized,
+ * every whole frame written before), `ERR_SOUNDFILE_CLOSED`,
+ * `ERR_SOUNDFILE_LIBSNDFILE`. When a system call failed, `systemCode` names
+ * its error (`'ENOSPC'` with `ERR_SOUNDFILE_DISK_FULL`, `'EPIPE'`...).
  *
  * @example
  * ```ts
@@ -67,11 +72,11 @@ export function describeTarget(path: string | number, writing: boolean): string 
 }
 
 /** The addon's codes that become a SoundFileError (the others are argument errors, thrown as they are). */
-const fileErrorCodes: ReadonlySet<string> = new Set<NativeErrorCode>(['ERR_SOUNDFILE_LIBSNDFILE', 'ERR_SOUNDFILE_CLOSED'])
+const fileErrorCodes: ReadonlySet<string> = new Set<NativeErrorCode>(['ERR_SOUNDFILE_LIBSNDFILE', 'ERR_SOUNDFILE_CLOSED', 'ERR_SOUNDFILE_DISK_FULL'])
 
 /**
  * Wraps an error the addon threw with one of the file error codes
- * (libsndfile failed, with its `sndfileErrorCode`, or the file is closed)
+ * (libsndfile failed, with its `sndfileErrorCode`; the disk is full; or the file is closed)
  * as `<what> <target>: <text>`; other errors (TypeError from argument
  * checks) come back unchanged. Decided by the code, never by the message.
  */

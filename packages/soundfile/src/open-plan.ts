@@ -5,7 +5,7 @@
  * with every check of the options, RAW's included), and the refusals and
  * hints after it opened (openRefusal, openError).
  */
-import { closeSync, fstatSync, statSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, rmSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { native, type NativeOpenOptions } from './binding.js'
 import { describeTarget, fromNative, SoundFileError } from './errors.js'
@@ -155,6 +155,8 @@ export interface OpenPlan {
   expectedFormat: FormatName | undefined
   /** writing: the names the caller asked for (WAV, even when libsndfile writes RF64 that downgrades) */
   requested: { format: FormatName; subtype: SubtypeName; endian: EndianName } | undefined
+  /** the open creates a file at a path where there was none (a failed open removes it: {@link openError}) */
+  creates: boolean
 }
 
 function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
@@ -178,6 +180,7 @@ function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
   // 'rw' on something that exists behaves like reading (the header says it all), otherwise like writing
   const size = mode === 'rw' ? existingSize(nativeTarget) : undefined
   const writing = mode === 'w' || (mode === 'rw' && !(size !== undefined && size > 0))
+  const creates = mode !== 'r' && typeof nativeTarget === 'string' && !existsSync(nativeTarget)
 
   if (pipe && mode === 'rw') {
     throw new SoundFileError(`Error opening ${name}: a pipe cannot be opened for reading and writing`, { path: target as string | number })
@@ -222,6 +225,7 @@ function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
       pipe,
       expectedFormat: expected,
       requested: undefined,
+      creates,
     }
   }
 
@@ -284,6 +288,7 @@ function planOpen(target: unknown, options: SoundFileOptions): OpenPlan {
     pipe,
     expectedFormat: raw && !writing ? 'RAW' : undefined,
     requested: writing ? { format, subtype, endian } : undefined,
+    creates,
   }
 }
 
@@ -318,8 +323,18 @@ function folderHint(path: string): string {
   }
 }
 
-/** The addon's open failed: libsndfile's message, with a hint for a pipe, a directory, an empty file or a missing folder. */
+/**
+ * The addon's open failed: removes the file it created (libsndfile creates
+ * it, then writes the header, where a full disk fails), so a refused open
+ * leaves no empty file where there was none; returns libsndfile's message,
+ * with a hint for a pipe, a directory, an empty file or a missing folder.
+ */
 export function openError(error: unknown, plan: OpenPlan): unknown {
+  try {
+    if (plan.creates) rmSync(plan.nativeTarget as string, { force: true })
+  } catch {
+    // the open's error is the one to report
+  }
   let hint = ''
   if (plan.pipe && !plan.writing) hint = ` (from a pipe, libsndfile reads only ${pipeReadableFormats.join(', ')})`
   else if (plan.writing && typeof plan.nativeTarget === 'string') hint = folderHint(plan.nativeTarget)

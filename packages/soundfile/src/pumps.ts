@@ -38,7 +38,8 @@ export interface FilePump {
    * writes what is left in the ring, so stop (or wait for) the stream
    * first. Resolves to the frames moved.
    * @throws SoundFileError when the thread stopped on an error (e.g. disk
-   *   full: the message names the file and the frames and seconds kept;
+   *   full, code `ERR_SOUNDFILE_DISK_FULL`: the message names the file and
+   *   the frames and seconds kept, which the file holds as whole frames;
    *   `systemCode` says 'ENOSPC', or 'EPIPE' when a pipe's reader went away)
    */
   stop(): Promise<number>
@@ -121,7 +122,7 @@ export class NativeFilePump implements FilePump {
   }
 
   #error(status: NativePumpStatus): SoundFileError {
-    return new SoundFileError(status.error ?? 'the file pump failed', { path: this.#path, errno: status.errno })
+    return new SoundFileError(status.error ?? 'the file pump failed', { path: this.#path, code: status.code, errno: status.errno })
   }
 
   /** Stops the thread once (joined off the event loop); every caller gets its final status. */

@@ -110,8 +110,9 @@ export class SoundFile implements RingEndpoint, PumpFile {
    *
    * @param target a path, a file descriptor, or '-' for stdin (mode 'r') / stdout (mode 'w')
    * @throws TypeError / RangeError for bad or missing options, at once;
-   *   SoundFileError when libsndfile fails (`Error opening 'x.wav': ...`) or
-   *   when it could not do this on a pipe (refused before a byte moves).
+   *   SoundFileError when libsndfile fails (`Error opening 'x.wav': ...`; a
+   *   full disk: code `ERR_SOUNDFILE_DISK_FULL`, and no file left) or when it
+   *   could not do this on a pipe (refused before a byte moves).
    * @example
    * ```ts
    * const file = await SoundFile.open('in.flac')

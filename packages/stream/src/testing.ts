@@ -12,12 +12,22 @@
  * export async function teardown() { await device.stop() }
  * // in tests: open streams on device 'loopback' (findVirtualDevice().index)
  * ```
+ *
+ * And a small file system to fill up, for disk-full tests (needs root):
+ *
+ * ```ts
+ * using disk = mountTmpfs({ sizeBytes: 1 << 20 })
+ * disk.fill(64 * 1024) // then record into `${disk.path}/take.wav` until it is full
+ * ```
  */
 export {
   startVirtualDevice,
   findVirtualDevice,
   jackEnv,
   prng,
+  mountTmpfs,
+  type Tmpfs,
+  type TmpfsOptions,
   type VirtualDevice,
   type VirtualDeviceOptions,
 } from '@pastream/core-native/testing'

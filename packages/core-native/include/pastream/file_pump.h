@@ -55,7 +55,10 @@ typedef struct pas_file_io {
    * (streamed containers with no length in a header). 0 on success. */
   int (*rewrite_header)(void *user);
   /* The file's last error as text, or NULL when it has none (a short read
-   * without an error is the end of the file). Valid until unlock. */
+   * without an error is the end of the file). Valid until unlock. Called
+   * on the pump's thread right after the short read or write, before the
+   * pump publishes its error: what it records in user for the owner is
+   * visible to whoever has seen pas_file_pump_error return the message. */
   const char *(*error)(void *user);
   /* Optional: held around every batch of io calls. */
   void (*lock)(void *user);

@@ -6,6 +6,7 @@
 
 #include "pastream/convert.h"
 
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -43,19 +44,16 @@ class FileWorker : public Napi::AsyncWorker {
     }
     fn();
   }
-  void RecordError() {
-    const char* text = nullptr;
-    code_ = FileError(w_, &text);
-    if (text != nullptr) message_ = text;
-  }
+  // After a short read: libsndfile's error (or none, at the end of the file).
+  void RecordReadError(int sys_errno) { error_ = FileError(w_->sf, w_->wav, sys_errno); }
   // Rejects when closed or failed; returns true if it did.
   bool RejectIfFailed(Napi::Env env) {
     if (closed_) {
       deferred_.Reject(ClosedError(env).Value());
       return true;
     }
-    if (code_ != SF_ERR_NO_ERROR) {
-      deferred_.Reject(SndfileError(env, message_, code_).Value());
+    if (error_.sndfile_code != SF_ERR_NO_ERROR) {
+      deferred_.Reject(FileIoError(env, error_).Value());
       return true;
     }
     return false;
@@ -65,8 +63,7 @@ class FileWorker : public Napi::AsyncWorker {
   Napi::ObjectReference handle_;
   FileWrap* w_;
   bool closed_ = false;
-  int code_ = SF_ERR_NO_ERROR;
-  std::string message_;
+  IoError error_;
 };
 
 class ReadWorker : public FileWorker {
@@ -79,8 +76,9 @@ class ReadWorker : public FileWorker {
   void Execute() override {
     Locked([&] {
       buffer_.resize(static_cast<size_t>(frames_) * w_->channels * pas_format_size(format_));
+      errno = 0;
       got_ = ReadFrames(w_, format_, buffer_.data(), frames_);
-      if (got_ < frames_) RecordError();
+      if (got_ < frames_) RecordReadError(errno);
     });
   }
 
@@ -118,13 +116,7 @@ class WriteWorker : public FileWorker {
   void Execute() override {
     Locked([&] {
       put_ = WriteFrames(w_, format_, buffer_.data(), frames_);
-      if (put_ < frames_) {
-        RecordError();
-        if (code_ == SF_ERR_NO_ERROR) {
-          code_ = SF_ERR_SYSTEM;
-          message_ = "wrote " + std::to_string(put_) + " of " + std::to_string(frames_) + " frames";
-        }
-      }
+      if (put_ < frames_) error_ = w_->short_write;
     });
   }
 
@@ -172,10 +164,12 @@ Napi::Value ReadSync(const Napi::CallbackInfo& info) {
   auto [w, format, frames, out] = ParseIoArgs(info);
   std::lock_guard<std::mutex> lock(w->mutex);
   if (w->sf == nullptr) throw ClosedError(env);
+  errno = 0;
   int64_t got = ReadFrames(w, format, DataOf(out), frames);
-  const char* text = nullptr;
-  const int code = got < frames ? FileError(w, &text) : SF_ERR_NO_ERROR;
-  if (code != SF_ERR_NO_ERROR) throw SndfileError(env, text, code);
+  if (got < frames) {
+    const IoError error = FileError(w->sf, w->wav, errno);
+    if (error.sndfile_code != SF_ERR_NO_ERROR) throw FileIoError(env, error);
+  }
   return Napi::Number::New(env, static_cast<double>(got));
 }
 
@@ -196,11 +190,7 @@ Napi::Value WriteSync(const Napi::CallbackInfo& info) {
   if (w->sf == nullptr) throw ClosedError(env);
   int64_t put = WriteFrames(w, format, DataOf(data), frames);
   if (put < frames) {
-    const char* text = nullptr;
-    const int code = FileError(w, &text);
-    if (code != SF_ERR_NO_ERROR) throw SndfileError(env, text, code);
-    throw SndfileError(env, "wrote " + std::to_string(put) + " of " + std::to_string(frames) + " frames",
-                           SF_ERR_SYSTEM);
+  if (put < frames) throw FileIoError(env, w->short_write);
   }
   return Napi::Number::New(env, static_cast<double>(put));
 }
@@ -214,34 +204,36 @@ Napi::Value Seek(const Napi::CallbackInfo& info) {
   int whence = info[2].As<Napi::Number>().Int32Value();
   std::lock_guard<std::mutex> lock(w->mutex);
   if (w->sf == nullptr) throw ClosedError(env);
+  errno = 0;
   sf_count_t position = sf_seek(w->sf, frames, whence);
-  if (position < 0) throw SndfileError(env, sf_strerror(w->sf), sf_error(w->sf));
+  if (position < 0) {
+    IoError error = FileError(w->sf, w->wav, errno);
+    if (error.sndfile_code == SF_ERR_NO_ERROR) error.text = sf_strerror(w->sf);
+    throw FileIoError(env, error);
+  }
   return Napi::Number::New(env, static_cast<double>(position));
 }
 
-// Closes under the mutex; returns CloseFile's error number (0 = fine) and text.
-int CloseNow(FileWrap* w, std::string* message) {
+// Closes under the mutex; returns what CloseFile says failed.
+IoError CloseNow(FileWrap* w) {
   std::lock_guard<std::mutex> lock(w->mutex);
-  return CloseFile(w, message);
+  return CloseFile(w);
 }
 
 class CloseWorker : public FileWorker {
  public:
   CloseWorker(Napi::Env env, const Napi::Value& handle, FileWrap* w)
       : FileWorker(env, handle, w, "pastream-sndfile-close") {}
-  void Execute() override { rc_ = CloseNow(w_, &message_); }
+  void Execute() override { error_ = CloseNow(w_); }
   void OnOK() override {
     Napi::Env env = Env();
     if (w_->env_state) w_->env_state->files.erase(w_);
-    if (rc_ != 0) {
-      deferred_.Reject(SndfileError(env, message_, rc_).Value());
+    if (error_.sndfile_code != SF_ERR_NO_ERROR) {
+      deferred_.Reject(FileIoError(env, error_).Value());
       return;
     }
     deferred_.Resolve(env.Undefined());
   }
-
- private:
-  int rc_ = 0;
 };
 
 // close(handle) -> Promise<void>: finishes the header; closing twice is a no-op
@@ -257,10 +249,9 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
 Napi::Value CloseSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FileWrap* w = Unwrap(env, info[0]);
-  std::string message;
-  int rc = CloseNow(w, &message);
+  const IoError error = CloseNow(w);
   if (w->env_state) w->env_state->files.erase(w);
-  if (rc != 0) throw SndfileError(env, message, rc);
+  if (error.sndfile_code != SF_ERR_NO_ERROR) throw FileIoError(env, error);
   return env.Undefined();
 }
 

@@ -8,7 +8,6 @@
 #include "pastream/file_pump.h"
 #include "pastream/ring.h"
 
-#include <atomic>
 #include <cerrno>
 #include <memory>
 
@@ -30,28 +29,25 @@ const napi_type_tag kPumpTag = {0x70617374'70756d70ULL, 0x00000000'00000001ULL};
 struct PumpFile {
   FileWrap* w = nullptr;
   int format = PAS_FORMAT_FLOAT32;
-  // errno of the first write that fell short (EPIPE: the reader of a pipe
-  // went away; ENOSPC: the disk is full), 0 if none did
-  std::atomic<int> write_errno{0};
+  // Why the pump stopped: the IoError of the short read or write, its text
+  // a clause (libsndfile's text without its closing period, or "disk full
+  // (...)"). Written on the pump's thread by the io's error() before the
+  // pump publishes its error (release), read after pas_file_pump_error
+  // returned it (acquire).
+  IoError error;
 };
 
 int64_t PumpFileRead(void* user, void* dst, uint32_t frames) {
   auto* f = static_cast<PumpFile*>(user);
   if (f->w->sf == nullptr) return PAS_FILE_IO_CLOSED;
+  errno = 0;  // error() reads it right after a short read
   return ReadFrames(f->w, f->format, static_cast<uint8_t*>(dst), frames);
 }
 
 int64_t PumpFileWrite(void* user, const void* src, uint32_t frames) {
   auto* f = static_cast<PumpFile*>(user);
   if (f->w->sf == nullptr) return PAS_FILE_IO_CLOSED;
-  errno = 0;
-  const int64_t put = WriteFrames(f->w, f->format, static_cast<const uint8_t*>(src), frames);
-  const int error = errno;  // before anything else can change it (the header rewrite seeks)
-  if (put < frames && error != 0) {
-    int none = 0;
-    f->write_errno.compare_exchange_strong(none, error);
-  }
-  return put;
+  return WriteFrames(f->w, f->format, static_cast<const uint8_t*>(src), frames);
 }
 
 int PumpFileSeekStart(void* user) {
@@ -65,10 +61,27 @@ int PumpFileRewriteHeader(void* user) {
   return 0;
 }
 
-const char* PumpFileError(void* user) {
+// Keeps error as why the pump stopped; its text is a clause, as the pump's
+// message goes on after it ("...; kept N frames"): no period.
+const char* Stopped(PumpFile* f, const IoError& error) {
+  f->error = error;
+  std::string& text = f->error.text;
+  while (!text.empty() && (text.back() == '.' || text.back() == ' ')) text.pop_back();
+  return text.c_str();
+}
+
+// Record: the write that came up short (WriteFrames kept why).
+const char* PumpFileWriteError(void* user) {
   auto* f = static_cast<PumpFile*>(user);
-  const char* text = nullptr;
-  return FileError(f->w, &text) == SF_ERR_NO_ERROR ? nullptr : text;
+  if (f->w->sf == nullptr || f->w->short_write.sndfile_code == SF_ERR_NO_ERROR) return nullptr;
+  return Stopped(f, f->w->short_write);
+}
+
+// Play: a short read is the end of the file unless libsndfile has an error.
+const char* PumpFileReadError(void* user) {
+  auto* f = static_cast<PumpFile*>(user);
+  const IoError error = FileError(f->w->sf, f->w->wav, errno);
+  return error.sndfile_code == SF_ERR_NO_ERROR ? nullptr : Stopped(f, error);
 }
 
 void PumpFileLock(void* user) { static_cast<PumpFile*>(user)->w->mutex.lock(); }
@@ -131,21 +144,17 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
   io.read = PumpFileRead;
   io.write = PumpFileWrite;
   io.seek_start = PumpFileSeekStart;
-  io.error = PumpFileError;
+  io.error = direction == PAS_FILE_PUMP_RECORD ? PumpFileWriteError : PumpFileReadError;
   io.lock = PumpFileLock;
   io.unlock = PumpFileUnlock;
   {
     std::lock_guard<std::mutex> lock(w->mutex);
     if (w->sf == nullptr) throw ClosedError(env);
     // Record: the header is rewritten after every write, so a killed
-    // process leaves a file that opens with every frame written. Not for
-    // the streamed containers, which have no length in a header:
-    // libsndfile's header rewrite breaks an Ogg stream (the file then reads
-    // with no length).
+    // process leaves a file that opens with every frame written.
     SF_INFO current{};
     sf_command(w->sf, SFC_GET_CURRENT_SF_INFO, &current, sizeof current);
-    const int major = current.format & SF_FORMAT_TYPEMASK;
-    if (major != SF_FORMAT_OGG && major != SF_FORMAT_MPEG) io.rewrite_header = PumpFileRewriteHeader;
+    if (HeaderCountsFrames(current.format)) io.rewrite_header = PumpFileRewriteHeader;
   }
   rc = pas_file_pump_create(&p->pump, &config, &ring, &io);
   if (rc != PAS_FILE_PUMP_OK) throw CodedError(env, kErrPump, pas_file_pump_strerror(rc));
@@ -172,13 +181,14 @@ Napi::Object PumpStatusObject(Napi::Env env, PumpState* p) {
   const char* error = pas_file_pump_error(p->pump);
   if (error != nullptr) {
     o.Set("error", Napi::String::New(env, error));
-    const int write_errno = p->file.write_errno.load();
-    if (write_errno != 0) o.Set("errno", Napi::Number::New(env, write_errno));
+    SetSystemError(o, p->file.error);
   }
   return o;
 }
 
-// pumpStatus(pump) -> {running, frames, error?, errno?}
+// pumpStatus(pump) -> {running, frames, error?, errno?, code?}: errno of the
+// failed system call (EPIPE, ENOSPC...), code ERR_SOUNDFILE_DISK_FULL when a
+// record pump stopped because the disk was full
 Napi::Value PumpStatus(const Napi::CallbackInfo& info) {
   return PumpStatusObject(info.Env(), UnwrapPump(info.Env(), info[0]));
 }
@@ -203,7 +213,7 @@ class PumpStopWorker : public Napi::AsyncWorker {
   PumpState* p_;
 };
 
-// pumpStop(pump) -> Promise<{running, frames, error?, errno?}>: asks the thread to
+// pumpStop(pump) -> Promise<{running, frames, error?, errno?, code?}>: asks the thread to
 // end (a record pump drains the ring first) and joins it off the event loop
 Napi::Value PumpStop(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -2,11 +2,15 @@
 // converts float32, int32 and int16 itself where that is exact; every other
 // case goes through left-justified int32 or doubles with the core's
 // converters (pastream/convert.h), so scaling and int24 packing live there.
+// A write that comes up short (disk full) leaves the file with whole frames
+// and says why in the file's short_write (an IoError).
 #include "glue.h"
 
 #include "pastream/convert.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <string>
 #include <vector>
 
 namespace pastream_sndfile {
@@ -85,10 +89,9 @@ int64_t ReadFrames(FileWrap* w, int format, uint8_t* dst, int64_t frames) {
   return done;
 }
 
-// Writes `frames` frames from src. Caller holds w->mutex. Returns the frames written.
-int64_t WriteFrames(FileWrap* w, int format, const uint8_t* src, int64_t frames) {
+// Writes `frames` frames from src, converted. Returns the frames written.
+static int64_t WriteConverted(FileWrap* w, int format, const uint8_t* src, int64_t frames) {
   SNDFILE* sf = w->sf;
-  if (w->wav != nullptr) w->wav->error = 0;  // an error is the call's, as libsndfile's are
   const bool float_file = IsFloatFile(w->format);
   const int width = IntegerWidth(w->format);
   if (format == PAS_FORMAT_FLOAT32 && (float_file || width == 0))
@@ -116,6 +119,77 @@ int64_t WriteFrames(FileWrap* w, int format, const uint8_t* src, int64_t frames)
     if (put < want) break;
   }
   return done;
+}
+
+bool HeaderCountsFrames(int format) {
+  const int major = format & SF_FORMAT_TYPEMASK;
+  return major != SF_FORMAT_OGG && major != SF_FORMAT_MPEG;
+}
+
+// Files whose frames all have one size on disk, right after the header:
+// what libsndfile can truncate at a frame (SFC_FILE_TRUNCATE). Not the
+// codecs (FLAC, Vorbis, MPEG, ALAC, ADPCM...), which keep their own state.
+static bool HasFixedSizeFrames(int format) {
+  switch (format & SF_FORMAT_TYPEMASK) {
+    case SF_FORMAT_FLAC:
+    case SF_FORMAT_OGG:
+    case SF_FORMAT_MPEG:
+      return false;
+    default:
+      break;
+  }
+  switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_FLOAT:
+    case SF_FORMAT_DOUBLE:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A write came up short: keeps why in w->short_write (libsndfile's error,
+// else the WAV writer's, else "wrote N of M frames"; with the errno of the
+// failed write(2): EPIPE, ENOSPC...), then trims what the failed write left
+// of a partial frame at the end of the file (a full disk takes bytes up to
+// its last block, rarely on a frame boundary), so the file ends with the
+// whole frames its header counts and readers find no stray bytes after the
+// data. Trimming goes through sf_seek, which clears libsndfile's error:
+// hence the copy first.
+static void NoteShortWrite(FileWrap* w, int64_t put, int64_t frames, int sys_errno) {
+  SNDFILE* sf = w->sf;
+  IoError& note = w->short_write;
+  note = FileError(sf, w->wav, sys_errno);
+  if (note.sndfile_code == SF_ERR_NO_ERROR)
+    note = MakeIoError(SF_ERR_SYSTEM, sys_errno, "wrote " + std::to_string(put) + " of " + std::to_string(frames) + " frames");
+  if (!HasFixedSizeFrames(w->format)) return;
+  // only at the end of the file: a short write over frames already there (mode rw) cuts nothing
+  SF_INFO current{};
+  sf_command(sf, SFC_GET_CURRENT_SF_INFO, &current, sizeof current);
+  sf_count_t end = sf_seek(sf, 0, SEEK_CUR | SFM_WRITE);
+  if (end < 0 || end < current.frames) return;
+  if (w->wav == nullptr) {
+    sf_command(sf, SFC_FILE_TRUNCATE, &end, sizeof end);
+  } else if (sf_seek(sf, end, SEEK_SET | SFM_WRITE) == end) {
+    // the WAV writer's virtual I/O: it cuts where sf_seek put it
+    TruncateWavWriter(w->wav);
+  }
+}
+
+// Writes `frames` frames from src. Caller holds w->mutex. Returns the frames written.
+int64_t WriteFrames(FileWrap* w, int format, const uint8_t* src, int64_t frames) {
+  if (w->wav != nullptr) w->wav->sys_errno = 0;  // an error is the call's, as libsndfile's are
+  errno = 0;
+  const int64_t put = WriteConverted(w, format, src, frames);
+  // errno: what the failing write(2) said; libsndfile's own I/O keeps only its text
+  if (put < frames) NoteShortWrite(w, put, frames, errno);
+  return put;
 }
 
 }  // namespace pastream_sndfile

@@ -46,40 +46,37 @@ void Unregister(FileWrap* w) {
 void CloseIdle(const std::set<FileWrap*>& files) {
   for (FileWrap* w : files) {
     std::unique_lock<std::mutex> lock(w->mutex, std::try_to_lock);
-    std::string ignored;  // the process is ending: nobody to tell
-    if (lock.owns_lock()) CloseFile(w, &ignored);
+    if (lock.owns_lock()) CloseFile(w);  // the process is ending: nobody to tell of an error
   }
 }
 
-int CloseFile(FileWrap* w, std::string* message) {
-  if (w->sf == nullptr) return 0;
-  int rc = sf_close(w->sf);
+IoError CloseFile(FileWrap* w) {
+  if (w->sf == nullptr) return IoError{};
+  // an error is the close's, not the last write's
+  if (w->wav != nullptr) w->wav->sys_errno = 0;
+  errno = 0;
+  const int rc = sf_close(w->sf);
+  const int close_errno = errno;
+  IoError error;
+  if (rc != 0) error = MakeIoError(rc, close_errno, sf_error_number(rc));
+  else if (w->wav != nullptr && w->wav->sys_errno != 0) error = MakeIoError(SF_ERR_SYSTEM, w->wav->sys_errno, w->wav->message);
   w->sf = nullptr;
-  if (rc != 0) *message = sf_error_number(rc);
   if (w->wav != nullptr) {
-    const int error = CloseWavWriter(w->wav);
+    const int closed = CloseWavWriter(w->wav);
     w->wav = nullptr;
-    if (error != 0 && rc == 0) {
-      rc = SF_ERR_SYSTEM;
-      *message = std::string("System error : ") + std::strerror(error) + ".";
-    }
+    if (closed != 0 && error.sndfile_code == SF_ERR_NO_ERROR)
+      error = MakeIoError(SF_ERR_SYSTEM, closed, std::string("System error : ") + std::strerror(closed) + ".");
   }
-  return rc;
+  return error;
 }
 
-int FileError(FileWrap* w, const char** text) {
-  *text = nullptr;
-  if (w->sf == nullptr) return SF_ERR_NO_ERROR;
-  const int code = sf_error(w->sf);
-  if (code != SF_ERR_NO_ERROR) {
-    *text = sf_strerror(w->sf);
-    return code;
-  }
-  if (w->wav != nullptr && w->wav->error != 0) {
-    *text = w->wav->message.c_str();
-    return SF_ERR_SYSTEM;
-  }
-  return SF_ERR_NO_ERROR;
+IoError FileError(SNDFILE* sf, const WavWriter* wav, int sys_errno) {
+  if (sf == nullptr) return IoError{};
+  if (wav != nullptr && wav->sys_errno != 0) sys_errno = wav->sys_errno;
+  const int code = sf_error(sf);
+  if (code != SF_ERR_NO_ERROR) return MakeIoError(code, sys_errno, sf_strerror(sf));
+  if (wav != nullptr && wav->sys_errno != 0) return MakeIoError(SF_ERR_SYSTEM, sys_errno, wav->message);
+  return IoError{};
 }
 
 // atexit: runs on exit() (process.exit(), the end of the event loop), on the
@@ -101,14 +98,12 @@ struct OpenRequest {
   bool rf64_downgrade = false;
   bool blocking = false;
 
-  // Runs on any thread. On failure sf stays null and code/message say why.
+  // Runs on any thread. On failure sf stays null and error says why.
   // libsndfile keeps the error of a failed open in a global, so two opens
   // failing at the same moment on two threads may swap their messages.
   SNDFILE* sf = nullptr;
   WavWriter* wav = nullptr;  // handed to the FileWrap
-  int code = 0;
-  int sys_errno = 0;  // errno of a failed system call (code SF_ERR_SYSTEM), else 0
-  std::string message;
+  IoError error;
 
   void Run() {
     if (use_fd && blocking) {
@@ -124,29 +119,41 @@ struct OpenRequest {
       // gone): it gets a duplicate to close, on failure or at sf_close
       sf_fd = dup(fd);
       if (sf_fd < 0) {
-        sys_errno = errno;
-        code = SF_ERR_SYSTEM;
-        message = std::string("System error : ") + std::strerror(sys_errno) + ".";
+        const int dup_errno = errno;
+        error = MakeIoError(SF_ERR_SYSTEM, dup_errno, std::string("System error : ") + std::strerror(dup_errno) + ".");
         return;
       }
     }
-    errno = 0;
-    int error = 0;
     if (rf64_downgrade && mode == SFM_WRITE) {
       // a WAV: RF64 past 4 GiB, a plain WAV header below (wav_writer.cc)
-      sf = OpenWavWriter(path, use_fd ? sf_fd : -1, true, &info, &wav, &code, &message);
-      error = errno;
+      sf = OpenWavWriter(path, use_fd ? sf_fd : -1, true, &info, &wav, &error);
     } else {
+      errno = 0;
       sf = use_fd ? sf_open_fd(sf_fd, mode, &info, SF_TRUE) : sf_open(path.c_str(), mode, &info);
-      error = errno;
-      if (sf == nullptr) {
-        code = sf_error(nullptr);
-        message = sf_strerror(nullptr);
-      }
+      const int open_errno = errno;
+      if (sf == nullptr) error = MakeIoError(sf_error(nullptr), open_errno, sf_strerror(nullptr));
     }
-    if (sf == nullptr) {
-      if (code == SF_ERR_SYSTEM) sys_errno = error;
-      return;
+    if (sf == nullptr) return;
+    // A new file's first header says "length unknown" (RF64: sizes of -1,
+    // which sox reads as endless; libsndfile writes it before it knows to
+    // downgrade): one counting zero frames goes out now (for a WAV the plain
+    // one, through wav_writer.cc), so a file the process is killed with
+    // before its first write opens as an empty file of its type. Not on a
+    // pipe, where a second header would follow the first.
+    if (mode == SFM_WRITE && HeaderCountsFrames(info.format) && (!use_fd || lseek(sf_fd, 0, SEEK_CUR) >= 0)) {
+      // an error is the header's (sf_command clears libsndfile's own)
+      if (wav != nullptr) wav->sys_errno = 0;
+      errno = 0;
+      sf_command(sf, SFC_UPDATE_HEADER_NOW, nullptr, 0);
+      error = FileError(sf, wav, errno);
+      if (error.sndfile_code != SF_ERR_NO_ERROR) {
+        // no room for the header: libsndfile's own I/O fails the open then
+        sf_close(sf);
+        sf = nullptr;
+        if (wav != nullptr) CloseWavWriter(wav);
+        wav = nullptr;
+        return;
+      }
     }
     // out-of-range floats clip instead of wrapping around
     sf_command(sf, SFC_SET_CLIPPING, nullptr, SF_TRUE);
@@ -186,8 +193,7 @@ void FinalizeFile(Napi::Env, FileWrap* w) {
   // is in flight): close it so that a written file gets its header.
   {
     std::lock_guard<std::mutex> lock(w->mutex);
-    std::string ignored;  // no one left to tell
-    CloseFile(w, &ignored);
+    CloseFile(w);  // no one left to tell of an error
   }
   if (w->env_state) w->env_state->files.erase(w);
   Unregister(w);
@@ -214,13 +220,13 @@ Napi::Object MakeHandle(Napi::Env env, OpenRequest& r) {
 }
 
 // openSync(target, mode, {samplerate, channels, format}, {closefd, rf64Downgrade, blocking})
-//   -> {handle, info}; throws an Error with libsndfile's message and sndfileErrorCode
+//   -> {handle, info}; throws FileIoError's Error (libsndfile's message, sndfileErrorCode, errno)
 Napi::Value OpenSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   OpenRequest r;
   ReadOpenRequest(info, &r);
   r.Run();
-  if (r.sf == nullptr) throw SndfileError(env, r.message, r.code, r.sys_errno);
+  if (r.sf == nullptr) throw FileIoError(env, r.error);
   return MakeHandle(env, r);
 }
 
@@ -234,7 +240,7 @@ class OpenWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     if (request.sf == nullptr) {
-      deferred_.Reject(SndfileError(env, request.message, request.code, request.sys_errno).Value());
+      deferred_.Reject(FileIoError(env, request.error).Value());
       return;
     }
     deferred_.Resolve(MakeHandle(env, request));

@@ -104,9 +104,11 @@ bool PlainWavHeader(uint8_t* h, size_t size) {
 
 namespace {
 
-void Fail(WavWriter* io, int error) {
-  io->error = error;
-  io->message = std::string("System error : ") + std::strerror(error) + ".";
+// What libsndfile's own I/O would have said (psf_log_syserr), kept with the
+// errno for FileError: virtual I/O has no error of its own.
+void Fail(WavWriter* io, int sys_errno) {
+  io->sys_errno = sys_errno;
+  io->message = std::string("System error : ") + std::strerror(sys_errno) + ".";
 }
 
 sf_count_t IoFilelen(void* user) {
@@ -173,21 +175,24 @@ SF_VIRTUAL_IO kWavIo = {IoFilelen, IoSeek, IoRead, IoWrite, IoTell};
 
 }  // namespace
 
-SNDFILE* OpenWavWriter(const std::string& path, int fd, bool closefd, SF_INFO* info, WavWriter** writer, int* code,
-                       std::string* message) {
+SNDFILE* OpenWavWriter(const std::string& path, int fd, bool closefd, SF_INFO* info, WavWriter** writer,
+                       IoError* error) {
   *writer = nullptr;
   SNDFILE* sf = nullptr;
   const off_t base = fd < 0 ? 0 : lseek(fd, 0, SEEK_CUR);  // as sf_open_fd: the file starts where the descriptor is
+  int open_errno = 0;
   if (base < 0) {
     // not seekable: libsndfile's own I/O, which says what it cannot do there
+    errno = 0;
     sf = sf_open_fd(fd, SFM_WRITE, info, closefd ? SF_TRUE : SF_FALSE);
+    open_errno = errno;
   } else {
     if (fd < 0) {
       // libsndfile's own flags and permissions for SFM_WRITE, and close-on-exec
       fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
       if (fd < 0) {
-        *code = SF_ERR_SYSTEM;
-        *message = std::string("System error : ") + std::strerror(errno) + ".";
+        open_errno = errno;
+        *error = MakeIoError(SF_ERR_SYSTEM, open_errno, std::string("System error : ") + std::strerror(open_errno) + ".");
         return nullptr;
       }
       closefd = true;
@@ -197,29 +202,23 @@ SNDFILE* OpenWavWriter(const std::string& path, int fd, bool closefd, SF_INFO* i
     io->owns_fd = closefd;
     io->base = static_cast<sf_count_t>(base);
     sf = sf_open_virtual(&kWavIo, SFM_WRITE, info, io);
+    open_errno = io->sys_errno;
     if (sf == nullptr) CloseWavWriter(io);
     else *writer = io;
   }
   if (sf == nullptr) {
-    *code = sf_error(nullptr);
-    *message = sf_strerror(nullptr);
+    *error = MakeIoError(sf_error(nullptr), open_errno, sf_strerror(nullptr));
     return nullptr;
   }
-  // libsndfile writes its first header before it knows to downgrade: write
-  // the downgraded one now, so that a file killed before its first frames
-  // is a WAV file too
+  // before the first write: the header is finished at close (the header at
+  // open, downgraded, is sndfile.cc's OpenRequest's)
   sf_command(sf, SFC_RF64_AUTO_DOWNGRADE, nullptr, SF_TRUE);
-  sf_command(sf, SFC_UPDATE_HEADER_NOW, nullptr, 0);
-  if (*writer != nullptr && (*writer)->error != 0) {
-    // libsndfile's own I/O fails the open when its header cannot be written
-    *code = SF_ERR_SYSTEM;
-    *message = (*writer)->message;
-    sf_close(sf);
-    CloseWavWriter(*writer);
-    *writer = nullptr;
-    return nullptr;
-  }
   return sf;
+}
+
+int TruncateWavWriter(WavWriter* io) {
+  if (ftruncate(io->fd, static_cast<off_t>(io->base + io->position)) == 0) return 0;
+  return errno;
 }
 
 int CloseWavWriter(WavWriter* io) {
