@@ -138,12 +138,12 @@ unsigned long JackServerSocket() {
 }
 unsigned long jack_server_at_init = 0;  // under pa_mutex
 
-// Pa_Initialize, again after a short pause (three times at most) while the
+// Pa_Initialize, again after a short pause (five times at most: a busy machine needs more) while the
 // JACK host API came up wrong.
 PaError InitializePortAudio() {
   for (int attempt = 1;; attempt++) {
     PaError err = WithQuietStderr([] { return Pa_Initialize(); });
-    if (err != paNoError || attempt == 3 || !JackCameUpWrong()) return err;
+    if (err != paNoError || attempt == 5 || !JackCameUpWrong()) return err;
     WithQuietStderr([] { return Pa_Terminate(); });
     usleep(10000 * attempt);
   }
