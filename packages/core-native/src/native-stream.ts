@@ -156,6 +156,15 @@ export interface EngineConfig {
   stallTimeoutMs?: number
 }
 
+/**
+ * Streams started and not yet finished. The addon's finished callback holds
+ * its stream weakly, so a stream nobody references is collected and its
+ * handle's finalizer closes it (its ports and PortAudio's reference go);
+ * a running stream is held here until it finishes: its callback runs, and
+ * it keeps the process alive, until then.
+ */
+const running = new Set<NativeStream>()
+
 /** The error of a start() the device never answered, or of a call on a lost stream. */
 export function deviceLostError(reason: DeviceLostReason | undefined): PastreamError {
   return new PastreamError(`the device was lost (${reason ?? 'unknown'})`, { code: 'ERR_PASTREAM_DEVICE_LOST' })
@@ -236,7 +245,9 @@ export class NativeStream {
   #closed = false
   #listeners: Array<(stats: EngineStats) => void> = []
   #lost: DeviceLostReason | undefined
-  #lossListeners: Array<() => void> = []
+  /** Resolves once the device is lost (never rejects). */
+  readonly #lostOnce: Promise<void>
+  #markLost: () => void = () => undefined
 
   private constructor(handle: NativeHandle, stats: Uint8Array, options: NativeStreamOptions, deviceDtype: DType) {
     this.#handle = handle
@@ -248,6 +259,7 @@ export class NativeStream {
     this.inputChannels = options.input?.channels ?? 0
     this.outputChannels = options.output?.channels ?? 0
     this.deviceDtype = deviceDtype
+    this.#lostOnce = new Promise((resolve) => (this.#markLost = resolve))
   }
 
   /**
@@ -288,28 +300,38 @@ export class NativeStream {
     if (options.clip === false) flags |= StreamFlags.clipOff
     if (options.neverDropInput) flags |= StreamFlags.neverDropInput
     const stats = new Uint8Array(new SharedArrayBuffer(layout.PAS_STATS_BYTES))
-    // the finished callback arrives asynchronously (a thread-safe function),
-    // never before `stream` is assigned
-    const stream: NativeStream = new NativeStream(
-      native().streamOpen(
-        { input, output, samplerate: options.samplerate, blocksize: options.blocksize, flags },
-        stats,
-        (lost) => stream.#finished(lost),
-      ),
+    // The finished callback arrives asynchronously (a thread-safe function),
+    // never before `self` is assigned. It holds the stream weakly: the addon
+    // holds the callback for the handle's life, and a strong reference
+    // would keep a dropped stream (and its PortAudio stream) forever.
+    let self: WeakRef<NativeStream> | undefined
+    const handle = native().streamOpen(
+      { input, output, samplerate: options.samplerate, blocksize: options.blocksize, flags },
       stats,
-      options,
-      deviceDtype,
+      (lost) => {
+        const stream = self?.deref()
+        if (stream) stream.#finished(lost)
+      },
     )
+    const stream = new NativeStream(handle, stats, options, deviceDtype)
+    self = new WeakRef(stream)
     return stream
   }
 
   #finished(lost: '' | DeviceLostReason): void {
+    running.delete(this)
     if (lost !== '') this.#lost = lost
-    if (this.#closed) return
-    native().streamUnref(this.#handle)
-    const stats = this.stats()
-    for (const listener of this.#listeners.splice(0)) listener(stats)
-    if (lost !== '') for (const listener of this.#lossListeners.splice(0)) listener()
+    if (!this.#closed) {
+      native().streamUnref(this.#handle)
+      const stats = this.stats()
+      for (const listener of this.#listeners.splice(0)) listener(stats)
+    }
+    if (lost !== '') this.#markLost()
+  }
+
+  /** `operation`, or nothing once the device is lost: PortAudio may never answer then. */
+  #unlessLost(operation: Promise<void>): Promise<void> {
+    return Promise.race([operation, this.#lostOnce])
   }
 
   /**
@@ -378,10 +400,11 @@ export class NativeStream {
       engine.rxmapping = checkChannelMap('rxmapping', config.rxmapping ?? identity, rxChannels, this.inputChannels)
     }
     const started = native().streamStart(this.#handle, engine, tx?.view ?? null, rx?.view ?? null)
-    // the watchdog may give up first: PortAudio's start then settles late, or never
-    started.catch(() => undefined)
-    this.#lossListeners = []
-    const lost = new Promise<never>((_, reject) => this.#lossListeners.push(() => reject(deviceLostError(this.#lost))))
+    running.add(this)
+    // a start PortAudio refused never finishes; the watchdog may give up
+    // first, and PortAudio's start then settles late, or never
+    started.catch(() => running.delete(this))
+    const lost = this.#lostOnce.then(() => Promise.reject(deviceLostError(this.#lost)))
     lost.catch(() => undefined)
     await Promise.race([started, lost])
   }
@@ -389,13 +412,13 @@ export class NativeStream {
   /** Stops after the buffers queued in the device have played. */
   stop(): Promise<void> {
     if (this.#closed) return Promise.reject(streamClosed())
-    return native().streamStop(this.#handle)
+    return this.#unlessLost(native().streamStop(this.#handle))
   }
 
   /** Stops at once, dropping queued buffers. */
   abort(): Promise<void> {
     if (this.#closed) return Promise.reject(streamClosed())
-    return native().streamAbort(this.#handle)
+    return this.#unlessLost(native().streamAbort(this.#handle))
   }
 
   /** Asks the callback to abort at its next call (any thread may do this). */
@@ -407,7 +430,8 @@ export class NativeStream {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await native().streamClose(this.#handle)
+    await this.#unlessLost(native().streamClose(this.#handle))
+    running.delete(this)
   }
 
   get closed(): boolean {

@@ -176,6 +176,11 @@ void Release() {
   pa_initialized = false;
 }
 
+bool JackServerGone() {
+  std::lock_guard<std::recursive_timed_mutex> lock(pa_mutex);
+  return pa_initialized && jack_server_at_init != 0 && JackServerSocket() != jack_server_at_init;
+}
+
 // Lock-free: the watchdog calls it while a blocked PortAudio call may hold pa_mutex.
 void KeepPortAudioForever() { pa_kept.store(true); }
 

@@ -85,6 +85,17 @@ void Abandon(StreamWrap* w) {
   KeepPortAudioForever();
 }
 
+// Under op_mutex and pa_mutex, before stop, abort or close: a JACK stream
+// whose server went away is abandoned (Pa_CloseStream would assert, stop and
+// abort wait for minutes); a running one is reported lost at once rather
+// than when the watchdog next looks. True when abandoned.
+bool AbandonIfServerGone(StreamWrap* w) {
+  if (!w->jack || w->stream == nullptr || !JackServerGone()) return false;
+  if (w->running.load()) LoseNow(w, LossReason::kStalled);
+  Abandon(w);
+  return true;
+}
+
 // Closes the PortAudio stream synchronously; safe to call twice. A lost
 // stream, or one whose lock a blocked call holds, is abandoned instead.
 void CloseNow(StreamWrap* w) {
@@ -92,6 +103,7 @@ void CloseNow(StreamWrap* w) {
   std::unique_lock<std::timed_mutex> lock(w->op_mutex, kCloseWait);
   std::unique_lock<std::recursive_timed_mutex> global(pa_mutex, std::defer_lock);
   if (!lock.owns_lock() || !global.try_lock_for(kCloseWait)) return Abandon(w);
+  if (AbandonIfServerGone(w)) return;
   if (w->stream != nullptr && !w->lost.load()) {
     w->owner_ending.store(true);
     if (Pa_IsStreamStopped(w->stream) == 0) Pa_AbortStream(w->stream);
@@ -102,9 +114,13 @@ void CloseNow(StreamWrap* w) {
   }
 }
 
+void CleanupStream(void* data);
+
 void ReleaseJsResources(StreamWrap* w) {
   if (w->env_gone) return;
   UnwatchStream(w);  // the watchdog no longer uses on_finished
+  if (w->hooked) napi_remove_env_cleanup_hook(w->env, CleanupStream, w);
+  w->hooked = false;
   w->stats.Reset();
   w->tx.Reset();
   w->rx.Reset();
@@ -183,6 +199,9 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
       what += " (a device was lost earlier in this process, and PortAudio cannot reconnect to a restarted server: start a new process)";
     throw MakePaError(env, what, err);
   }
+  const PaDeviceInfo* device = Pa_GetDeviceInfo(has_in ? in.device : out.device);
+  const PaHostApiInfo* api = device ? Pa_GetHostApiInfo(device->hostApi) : nullptr;
+  w->jack = api != nullptr && api->type == paJACK;
   Pa_SetStreamFinishedCallback(w->stream, FinishedCallback);
   w->on_finished = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(),
                                                  "pastream-finished", 0, 1);
@@ -191,6 +210,9 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
   EnvState* state = env.GetInstanceData<EnvState>();
   w->env_state = state;
   if (state) state->streams.insert(w);
+  // after the thread-safe function: hooks run last-added first
+  w->env = env;
+  w->hooked = napi_add_env_cleanup_hook(env, CleanupStream, w) == napi_ok;
 
   Napi::External<StreamWrap> handle = Napi::External<StreamWrap>::New(env, w, FinalizeStream);
   napi_type_tag_object(env, handle, &kStreamTag);
@@ -200,6 +222,8 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
 Napi::Value StreamInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   StreamWrap* w = Unwrap(env, info[0]);
+  // before the lock: a call blocked on a lost device may hold it for minutes
+  if (w->lost.load()) throw MakeError(env, "ERR_PASTREAM_CLOSED", "stream is closed");
   std::lock_guard<std::timed_mutex> lock(w->op_mutex);
   Napi::Object o = Napi::Object::New(env);
   if (w->stream == nullptr || w->lost.load()) throw MakeError(env, "ERR_PASTREAM_CLOSED", "stream is closed");
@@ -242,25 +266,53 @@ void ReadEngineConfig(Napi::Env env, StreamWrap* w, const Napi::Object& o, pas_e
   read_map("rxmapping", c->rxmapping, c->rx_channels);
 }
 
+// One operation's turn on its stream (StreamWrap::tickets): waits until the
+// operations asked for before it ended, or until the stream is lost (no
+// PortAudio call is made then, so order no longer matters). Its end lets
+// the next one go.
+class OpTurn {
+ public:
+  OpTurn(StreamWrap* w, uint64_t ticket) : w_(w), ticket_(ticket) {
+    std::unique_lock<std::mutex> lock(w->turn_mutex);
+    // the watchdog marks a stream lost without waking us: look now and then
+    while (w->serving != ticket && !w->lost.load())
+      w->turn_wake.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  ~OpTurn() {
+    std::lock_guard<std::mutex> lock(w_->turn_mutex);
+    if (w_->serving == ticket_) w_->serving++;
+    w_->turn_wake.notify_all();
+  }
+  OpTurn(const OpTurn&) = delete;
+  OpTurn& operator=(const OpTurn&) = delete;
+
+ private:
+  StreamWrap* w_;
+  uint64_t ticket_;
+};
+
 class StreamOpWorker : public Napi::AsyncWorker {
  public:
   enum Op { kStart, kStop, kAbort, kClose };
   StreamOpWorker(Napi::Env env, Napi::Value handle, StreamWrap* w, Op op)
       : Napi::AsyncWorker(env, "pastream-stream-op"), deferred_(Napi::Promise::Deferred::New(env)),
-        handle_(Napi::Persistent(handle.As<Napi::Object>())), w_(w), op_(op) {
+        handle_(Napi::Persistent(handle.As<Napi::Object>())), w_(w), op_(op), ticket_(w->tickets++) {
     // handle_ keeps the External (and so w) alive until OnOK/OnError
     w_->pending++;
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
+    OpTurn turn(w_, ticket_);
+    if (w_->lost.load()) return;  // never call PortAudio against a lost device
     std::lock_guard<std::timed_mutex> lock(w_->op_mutex);
     std::lock_guard<std::recursive_timed_mutex> global(pa_mutex);
-    if (w_->lost.load()) return;  // never call PortAudio against a lost device
+    if (w_->lost.load()) return;
     if (w_->stream == nullptr) {
       if (op_ != kClose) error_ = paBadStreamPtr;
       return;
     }
+    if (op_ != kStart && AbandonIfServerGone(w_)) return;
     if (op_ != kStart) w_->owner_ending.store(true);
     switch (op_) {
       case kStart:
@@ -322,6 +374,7 @@ class StreamOpWorker : public Napi::AsyncWorker {
   Napi::ObjectReference handle_;
   StreamWrap* w_;
   Op op_;
+  uint64_t ticket_;
   PaError error_ = paNoError;
 };
 
@@ -405,22 +458,27 @@ Napi::Value StreamUnref(const Napi::CallbackInfo& info) {
   }
   return env.Undefined();
 }
-void CleanupEnv(EnvState* state) {
-  // The environment is going away (process exit or Worker end): stop every
-  // callback before the memory it uses disappears. A running stream that
-  // stopped calling back is lost: aborting it would wait on a dead server.
-  for (StreamWrap* w : std::set<StreamWrap*>(state->streams)) {
-    UnwatchStream(w);
-    if (!CheckLostNow(w, std::min(StallTimeoutMs(w), 200.0))) CloseNow(w);
-    w->closed.store(true);
-    w->env_state = nullptr;
-    w->env_gone = true;
-  }
-  state->streams.clear();
+// The stream's env is going away (the main thread's natural end, a Worker's
+// end; process.exit() ends the process without it): stop the callback
+// before the memory it uses disappears. A running stream that stopped
+// calling back is lost: aborting it would wait on a dead server. Each
+// stream's own env cleanup hook, added after its thread-safe function, so
+// it runs before that function is torn down; the env's teardown then runs
+// the handle's finalizer, which must leave the torn-down JS resources alone.
+void CleanupStream(void* data) {
+  StreamWrap* w = static_cast<StreamWrap*>(data);
+  UnwatchStream(w);
+  if (!CheckLostNow(w, std::min(StallTimeoutMs(w), 200.0))) CloseNow(w);
+  w->closed.store(true);
+  if (w->env_state) w->env_state->streams.erase(w);
+  w->env_state = nullptr;
+  w->env_gone = true;
+  w->hooked = false;
 }
 
 void FinalizeEnvState(Napi::Env, EnvState* state) {
-  CleanupEnv(state);
+  // every stream's hook ran before; this is a last resort
+  for (StreamWrap* w : std::set<StreamWrap*>(state->streams)) CleanupStream(w);
   delete state;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -59,6 +60,13 @@ struct StreamWrap {
   PaStream* stream = nullptr;
   EnvState* env_state = nullptr;
   std::timed_mutex op_mutex;  // serialises PortAudio calls on this stream across threads
+  // Operations run in the order JS asked for them: the thread pool may pick
+  // up two at once (an abort() right after start()), so each takes a ticket
+  // on the JS thread and waits for its turn (OpTurn in stream.cc).
+  std::mutex turn_mutex;
+  std::condition_variable turn_wake;
+  uint64_t tickets = 0;  // JS thread only
+  uint64_t serving = 0;  // under turn_mutex
   std::atomic<bool> closed{false};
   std::atomic<bool> running{false};
   std::atomic<int> pending{0};  // async operations in flight
@@ -74,7 +82,10 @@ struct StreamWrap {
   Napi::ThreadSafeFunction on_finished;
   bool tsfn_referenced = false;
   bool env_gone = false;  // the env was torn down: its references are invalid
+  napi_env env = nullptr;  // the env of the handle (for its cleanup hook)
+  bool hooked = false;     // CleanupStream is registered as an env cleanup hook
   bool has_input = false, has_output = false;
+  bool jack = false;  // opened through PortAudio's JACK host API
   int user_format = 0, device_format = 0;
   unsigned in_channels = 0, out_channels = 0;
   double samplerate = 0;
@@ -90,6 +101,8 @@ void NotifyFinished(StreamWrap* w, LossReason reason);
 void WatchStream(StreamWrap* w, double start_timeout_ms, double stall_timeout_ms);
 // Stops watching (before the stream's JS resources are released).
 void UnwatchStream(StreamWrap* w);
+// Marks a running stream lost now and tells JS why (unless it is lost already).
+void LoseNow(StreamWrap* w, LossReason reason);
 // The JS thread of a stream whose env goes away: if it stopped calling back
 // (stalled_ms or more since its last callback while running), marks it lost
 // now rather than let an abort wait on a dead server. Returns `lost`.
@@ -101,5 +114,10 @@ bool CheckLostNow(StreamWrap* w, double stalled_ms);
 void KeepPortAudioForever();
 // KeepPortAudioForever was called: the device list is the one of before the loss.
 bool PortAudioKept();
+// The JACK server PortAudio's JACK host API connected to at initialisation
+// is gone (died, or died and came back): a PortAudio call that unregisters a
+// port of it asserts (Pa_CloseStream) or waits for minutes (stop, abort).
+// Takes pa_mutex; reads /proc/net/unix (Linux; elsewhere always false).
+bool JackServerGone();
 
 }  // namespace pas_glue
