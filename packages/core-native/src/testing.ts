@@ -199,11 +199,15 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
   }
   process.once('exit', onExit)
   let loopback: NativeLoopbackHandle | undefined
+  // kill() took the server away: libjack may crash closing a client of a
+  // dead server (it does once an ALSA jack PCM was open), so that client is
+  // left to the process's end
+  let killed = false
   const stop = async () => {
     if (stopped) return
     stopped = true
     process.removeListener('exit', onExit)
-    if (loopback) native().loopbackClose(loopback)
+    if (loopback && !killed) native().loopbackClose(loopback)
     try {
       process.kill(pid, 'SIGTERM')
     } catch {
@@ -271,6 +275,7 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
     }
   }
   const kill = async (name: 'SIGKILL' | 'SIGTERM' = 'SIGKILL') => {
+    killed = true
     signal(name)
     // jackd stays a zombie until the watchdog shell reaps it at stop()
     while (processAlive(pid)) await sleep(10)
