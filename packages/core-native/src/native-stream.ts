@@ -301,20 +301,20 @@ export class NativeStream {
     if (options.neverDropInput) flags |= StreamFlags.neverDropInput
     const stats = new Uint8Array(new SharedArrayBuffer(layout.PAS_STATS_BYTES))
     // The finished callback arrives asynchronously (a thread-safe function),
-    // never before `self` is assigned. It holds the stream weakly: the addon
+    // never before `self.ref` is set. It holds the stream weakly: the addon
     // holds the callback for the handle's life, and a strong reference
     // would keep a dropped stream (and its PortAudio stream) forever.
-    let self: WeakRef<NativeStream> | undefined
+    const self: { ref?: WeakRef<NativeStream> } = {}
     const handle = native().streamOpen(
       { input, output, samplerate: options.samplerate, blocksize: options.blocksize, flags },
       stats,
       (lost) => {
-        const stream = self?.deref()
+        const stream = self.ref?.deref()
         if (stream) stream.#finished(lost)
       },
     )
     const stream = new NativeStream(handle, stats, options, deviceDtype)
-    self = new WeakRef(stream)
+    self.ref = new WeakRef(stream)
     return stream
   }
 
