@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const { startVirtualDevice } = await import(join(root, 'packages/core-native/dist/testing.js'))
 const cycles = Number(process.argv[2] ?? 10000)
-const device = await startVirtualDevice({ name: `pastream-nightly-cycles-${process.pid}`, channels: 2, setEnv: false })
+const device = await startVirtualDevice({ name: 'pastream-nightly-cycles', channels: 2, setEnv: false })
 
 let last = ''
 const code = await new Promise((resolve) => {

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { killableServer } from './helpers.js'
 
 const script = fileURLToPath(new URL('./fixtures/device-loss.mjs', import.meta.url))
 const plugins = fileURLToPath(new URL('../../../.tools/alsa-plugins', import.meta.url))
@@ -72,7 +73,7 @@ describe('a device lost under a stream of the ALSA host API (jack PCM)', () => {
   for (const kind of ['input', 'output', 'duplex'] as const) {
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       test(`${kind}, server ${signal}ed: DeviceLost (stalled), no hang; a new stream works once the server is back`, async () => {
-        const report = await scenario(`pastream-test-alsa-${process.pid}`, 'lose', kind, signal, 'jack', 'restart')
+        const report = await scenario(killableServer(), 'lose', kind, signal, 'jack', 'restart')
         // the ALSA host API does not end the stream: its callbacks stop
         expect(report.error).toMatchObject({ name: 'DeviceLost', code: 'ERR_PASTREAM_DEVICE_LOST', device: 'jack', reason: 'stalled' })
         expect(report.error?.frames).toBeGreaterThanOrEqual(4800)

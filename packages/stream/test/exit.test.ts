@@ -9,6 +9,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
+import { killableServer } from './helpers.js'
 
 const script = fileURLToPath(new URL('./fixtures/exit.mjs', import.meta.url))
 
@@ -32,22 +33,21 @@ function run(...args: string[]): Promise<Ended> {
   })
 }
 
-const server = (name: string) => `pastream-test-exit-${name}-${process.pid}`
 
 describe('the process ends while a stream records', () => {
   for (const state of ['alive', 'killed', 'noticed'] as const) {
     test(`process.exit(7), server ${state}: exit code 7, no crash`, async () => {
-      const ended = await run('exit', state, server(state))
+      const ended = await run('exit', state, killableServer())
       console.log(`exit(7), server ${state}: code ${ended.code} after ${ended.ms} ms`)
-      expect(ended.stdout).toContain('ready')
+      expect(ended.stdout, ended.stderr).toContain('ready')
       expect(ended.signal).toBeNull()
       expect(ended.code).toBe(7)
     })
 
     test(`uncaught exception, server ${state}: exit code 1, no crash`, async () => {
-      const ended = await run('throw', state, server(state))
+      const ended = await run('throw', state, killableServer())
       console.log(`uncaught exception, server ${state}: code ${ended.code} after ${ended.ms} ms`)
-      expect(ended.stdout).toContain('ready')
+      expect(ended.stdout, ended.stderr).toContain('ready')
       expect(ended.stderr).toContain('uncaught on purpose')
       expect(ended.signal).toBeNull()
       expect(ended.code).toBe(1)
@@ -55,22 +55,22 @@ describe('the process ends while a stream records', () => {
   }
 
   test('close() right after the server died (before the watchdog noticed): returns at once, exit 0', async () => {
-    const ended = await run('close', 'alive', server('close'))
-    expect(ended.stdout).toContain('ready closed=true')
+    const ended = await run('close', 'alive', killableServer())
+    expect(ended.stdout, ended.stderr).toContain('ready closed=true')
     expect(ended.signal).toBeNull()
     expect(ended.code).toBe(0)
   })
 
   test('natural end with a stopped stream never closed: the env teardown closes it, exit 0', async () => {
     const ended = await run('natural', 'stopped')
-    expect(ended.stdout).toContain('ready')
+    expect(ended.stdout, ended.stderr).toContain('ready')
     expect(ended.signal).toBeNull()
     expect(ended.code).toBe(0)
   })
 
   test('natural end of a bounded run never stopped: exits 0 once the run completed', async () => {
     const ended = await run('natural', 'finite')
-    expect(ended.stdout).toContain('ready')
+    expect(ended.stdout, ended.stderr).toContain('ready')
     expect(ended.code).toBe(0)
   })
 
