@@ -6,12 +6,15 @@
 //
 //  1. system packages (PortAudio, libsndfile, JACK, a C/C++ toolchain) with
 //     apt-get when root; otherwise the exact command to run, and exit 1
+//     and ALSA's jack PCM plugin unpacked into .tools/alsa-plugins (not
+//     installed: the machine's ALSA setup stays as it is)
 //  2. pnpm, installed with npm (corepack's signature check fails on
 //     machines without internet access to its key server)
 //  3. pnpm install --frozen-lockfile
 //  4. pnpm run build (turbo: a cache hit when nothing changed)
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { localNodedir } from './lib/node-headers.mjs'
@@ -83,6 +86,43 @@ function ensureSystemPackages() {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env })
 }
 
+// ALSA's jack PCM plugin (Debian: libasound2-plugins), unpacked with dpkg -x
+// into .tools/alsa-plugins rather than installed, so that ALSA on this
+// machine is unchanged: the stream package's tests point a private ALSA
+// config at it to reach the virtual device through PortAudio's ALSA host
+// API (test/device-loss-alsa.test.ts finds it there).
+const alsaPlugins = join(root, '.tools', 'alsa-plugins')
+
+function jackPluginUnpacked() {
+  const lib = join(alsaPlugins, 'usr', 'lib')
+  if (!existsSync(lib)) return false
+  return readdirSync(lib).some((dir) => existsSync(join(lib, dir, 'alsa-lib', 'libasound_module_pcm_jack.so')))
+}
+
+function ensureAlsaJackPlugin() {
+  if (jackPluginUnpacked() || missingDebianPackages() === undefined) return
+  log("unpacking ALSA's jack PCM plugin (libasound2-plugins) into .tools/alsa-plugins")
+  const work = mkdtempSync(join(tmpdir(), 'pastream-alsa-'))
+  try {
+    const download = () => spawnSync('apt-get', ['download', '-qq', 'libasound2-plugins'], { cwd: work, stdio: 'inherit' })
+    let result = download()
+    if (result.status !== 0 && process.getuid?.() === 0) {
+      // an old package list names a version the mirror no longer has
+      run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+      result = download()
+    }
+    if (result.status !== 0) fail('apt-get download libasound2-plugins failed (run apt-get update first)')
+    const deb = readdirSync(work).find((name) => name.endsWith('.deb'))
+    if (!deb) fail('apt-get download libasound2-plugins left no .deb')
+    // a fresh clone has no .tools yet, and dpkg -x makes only the last folder
+    mkdirSync(alsaPlugins, { recursive: true })
+    run('dpkg', ['-x', join(work, deb), alsaPlugins])
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+  if (!jackPluginUnpacked()) fail('libasound2-plugins has no jack PCM plugin (libasound_module_pcm_jack.so)')
+}
+
 // Returns the command that runs pnpm (a global one of the right major, or ours).
 function ensurePnpm() {
   const wantMajor = pnpmVersion.split('.')[0]
@@ -102,6 +142,7 @@ function main() {
   const scriptArgs = runIndex >= 0 ? process.argv.slice(runIndex + 2) : []
   checkNode()
   ensureSystemPackages()
+  ensureAlsaJackPlugin()
   const [pnpm, ...pnpmPrefix] = ensurePnpm()
   const env = { ...process.env }
   const nodedir = localNodedir()

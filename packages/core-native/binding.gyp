@@ -10,6 +10,7 @@
         "src/binding/portaudio.cc",
         "src/binding/stream.cc",
         "src/binding/watchdog.cc",
+        "src/binding/stream_calls.cc",
         "src/binding/loopback.cc"
       ],
       "include_dirs": [
@@ -24,6 +25,12 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "libraries": ["-lportaudio", "-ldl"],
       "conditions": [
+        ["OS=='linux'", {
+          # never unloaded: a Worker that loaded the addon unloads it at its
+          # end when no other thread has it, while the watchdog thread and
+          # the audio threads of streams the Worker left still run its code
+          "ldflags": ["-Wl,-z,nodelete"]
+        }],
         ["OS=='mac'", {
           "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17" }
         }]

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the addon with AddressSanitizer + UBSan into build-asan/ and runs
 # test/asan-smoke.cjs against it on a private JACK dummy server: open, run,
-# restart, abort, stop, close twice, use after close, and a stream dropped
-# while running (garbage collected). Any ASan report fails the script.
+# restart, abort, stop, close twice, use after close, a stream dropped
+# while running (garbage collected), two control calls at once on one stream
+# (stop and close, start and abort, start and close, two closes) and 200
+# streams dropped without close. Any ASan report fails the script.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"

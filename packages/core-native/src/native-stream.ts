@@ -156,6 +156,15 @@ export interface EngineConfig {
   stallTimeoutMs?: number
 }
 
+/**
+ * Streams started and not yet finished. The addon's finished callback holds
+ * its stream weakly, so a stream nobody references is collected and its
+ * handle's finalizer closes it (its ports and PortAudio's reference go);
+ * a running stream is held here until it finishes: its callback runs, and
+ * it keeps the process alive, until then.
+ */
+const running = new Set<NativeStream>()
+
 /** The error of a start() the device never answered, or of a call on a lost stream. */
 export function deviceLostError(reason: DeviceLostReason | undefined): PastreamError {
   return new PastreamError(`the device was lost (${reason ?? 'unknown'})`, { code: 'ERR_PASTREAM_DEVICE_LOST' })
@@ -287,22 +296,26 @@ export class NativeStream {
     if (options.clip === false) flags |= StreamFlags.clipOff
     if (options.neverDropInput) flags |= StreamFlags.neverDropInput
     const stats = new Uint8Array(new SharedArrayBuffer(layout.PAS_STATS_BYTES))
-    // the finished callback arrives asynchronously (a thread-safe function),
-    // never before `stream` is assigned
-    const stream: NativeStream = new NativeStream(
-      native().streamOpen(
-        { input, output, samplerate: options.samplerate, blocksize: options.blocksize, flags },
-        stats,
-        (lost) => stream.#finished(lost),
-      ),
+    // The finished callback arrives asynchronously (a thread-safe function),
+    // never before `self.ref` is set. It holds the stream weakly: the addon
+    // holds the callback for the handle's life, and a strong reference
+    // would keep a dropped stream (and its PortAudio stream) forever.
+    const self: { ref?: WeakRef<NativeStream> } = {}
+    const handle = native().streamOpen(
+      { input, output, samplerate: options.samplerate, blocksize: options.blocksize, flags },
       stats,
-      options,
-      deviceDtype,
+      (lost) => {
+        const stream = self.ref?.deref()
+        if (stream) stream.#finished(lost)
+      },
     )
+    const stream = new NativeStream(handle, stats, options, deviceDtype)
+    self.ref = new WeakRef(stream)
     return stream
   }
 
   #finished(lost: '' | DeviceLostReason): void {
+    running.delete(this)
     if (lost !== '') this.#lost = lost
     if (this.#closed) return
     native().streamUnref(this.#handle)
@@ -375,10 +388,13 @@ export class NativeStream {
       const identity = Array.from({ length: rxChannels }, (_, k) => (k < this.inputChannels ? k + 1 : 0))
       engine.rxmapping = checkChannelMap('rxmapping', config.rxmapping ?? identity, rxChannels, this.inputChannels)
     }
+    running.add(this)
     try {
       // the addon gives up on PortAudio's start once the watchdog finds the device lost
       await native().streamStart(this.#handle, engine, tx?.view ?? null, rx?.view ?? null)
     } catch (error) {
+      // a start that failed never finishes
+      running.delete(this)
       // the rejection may come before the finished notification that tells why
       // (the addon's error, with its `reason`, is the cause of the PastreamError)
       const { code, cause } = error as { code?: string; cause?: { reason?: DeviceLostReason } }
@@ -409,6 +425,7 @@ export class NativeStream {
     if (this.#closed) return
     this.#closed = true
     await native().streamClose(this.#handle)
+    running.delete(this)
   }
 
   get closed(): boolean {

@@ -21,7 +21,9 @@
  * ```
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { native, type NativeDevice, type NativeLoopbackHandle } from './binding.js'
 import { HostApiType } from './native-stream.js'
 
@@ -160,18 +162,32 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
   args.push('-C', String(channels), '-P', String(channels))
   // A watchdog shell owns jackd: when our stdin pipe closes (we exit, crash
   // or are killed), it SIGTERMs jackd and waits for it, so no server outlives us.
-  const script = 'jackd "$@" </dev/null & j=$!; echo "$j"; cat >/dev/null; kill -TERM "$j" 2>/dev/null; wait "$j"'
+  // jackd writes to a file, never to a pipe: one nobody drains (this thread
+  // busy in synchronous JACK calls) fills up with its xrun lines and blocks
+  // the server, and with it every client.
+  const logDir = mkdtempSync(join(tmpdir(), 'pastream-jackd-'))
+  const log = join(logDir, 'jackd.log')
+  const script = 'jackd "$@" </dev/null >"$PASTREAM_JACKD_LOG" 2>&1 & j=$!; echo "$j"; cat >/dev/null; kill -TERM "$j" 2>/dev/null; wait "$j"'
   const child = spawn('sh', ['-c', script, 'pastream-jackd', ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, PASTREAM_JACKD_LOG: log },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
-  let output = ''
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  let shellOutput = ''
+  child.stderr?.on('data', (chunk: Buffer) => (shellOutput += chunk.toString()))
+  let logText = '' // the log's last contents (stop() removes it)
+  const jackdOutput = () => {
+    try {
+      logText = readFileSync(log, 'utf8')
+    } catch {
+      // not written yet, or removed
+    }
+    return `${shellOutput}${logText}`.trim()
+  }
   const pid = await new Promise<number>((resolve, reject) => {
     let first = ''
     child.stdout?.on('data', (chunk: Buffer) => {
       if (first.includes('\n')) {
-        output += chunk.toString()
+        shellOutput += chunk.toString()
         return
       }
       first += chunk.toString()
@@ -179,7 +195,7 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
       if (first.includes('\n')) resolve(Number(line))
     })
     child.once('error', (error) => reject(new Error(`cannot start the JACK watchdog shell: ${error.message}`)))
-    child.once('exit', () => reject(new Error(`jackd exited at once. ${jackdHint}. Output: ${output.trim()}`)))
+    child.once('exit', () => reject(new Error(`jackd exited at once. ${jackdHint}. Output: ${jackdOutput()}`)))
   })
   const jackdAlive = () => {
     try {
@@ -201,11 +217,15 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
   }
   process.once('exit', onExit)
   let loopback: NativeLoopbackHandle | undefined
+  // kill() took the server away: libjack may crash closing a client of a
+  // dead server (it does once an ALSA jack PCM was open), so that client is
+  // left to the process's end
+  let killed = false
   const stop = async () => {
     if (stopped) return
     stopped = true
     process.removeListener('exit', onExit)
-    if (loopback) native().loopbackClose(loopback)
+    if (loopback && !killed) native().loopbackClose(loopback)
     try {
       process.kill(pid, 'SIGTERM')
     } catch {
@@ -222,6 +242,8 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
     }, 5000)
     await done
     clearTimeout(timer)
+    jackdOutput()
+    rmSync(logDir, { recursive: true, force: true })
   }
 
   const deadline = Date.now() + timeoutMs
@@ -229,8 +251,8 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
   for (;;) {
     if (!jackdAlive()) {
       await stop()
-      const missing = /not found|No such file/.test(output)
-      throw new Error(`${missing ? jackdHint : 'jackd could not start'}. jackd said: ${output.trim() || '(nothing)'}`)
+      const missing = /not found|No such file/.test(jackdOutput())
+      throw new Error(`${missing ? jackdHint : 'jackd could not start'}. jackd said: ${jackdOutput() || '(nothing)'}`)
     }
     try {
       loopback = native().loopbackOpen(serverName, deviceName, channels).handle
@@ -240,7 +262,7 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
     }
     if (Date.now() > deadline) {
       await stop()
-      throw new Error(`JACK server '${serverName}' did not accept clients within ${timeoutMs} ms: ${lastError}. jackd said: ${output.trim()}`)
+      throw new Error(`JACK server '${serverName}' did not accept clients within ${timeoutMs} ms: ${lastError}. jackd said: ${jackdOutput()}`)
     }
     await sleep(50)
   }
@@ -273,6 +295,7 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
     }
   }
   const kill = async (name: 'SIGKILL' | 'SIGTERM' = 'SIGKILL') => {
+    killed = true
     signal(name)
     // jackd stays a zombie until the watchdog shell reaps it at stop()
     while (processAlive(pid)) await sleep(10)

@@ -1,4 +1,5 @@
-// Drives the addon built with ASan (path in argv[2]) through its lifecycle.
+// Drives the addon built with ASan (path in argv[2]) through its lifecycle,
+// two control calls at once on one stream, and streams dropped without close.
 // Plain CommonJS on purpose: it must load that exact .node file.
 const assert = require('node:assert/strict')
 const addon = require(process.argv[2])
@@ -67,6 +68,38 @@ async function main() {
     global.gc()
     await sleep(20)
   }
+  // two control calls at once on one stream: the glue runs them one at a
+  // time in call order (no double close, no use of a freed PortAudio stream)
+  const settle = (p) => p.then(() => 'ok', (e) => e.code ?? e.message)
+  for (let i = 0; i < 10; i++) {
+    const runConfig = { ...config, frames: -1, pad: -1 }
+    const s = open(device.index, () => {})
+    await addon.streamStart(s.handle, runConfig, null, new RingBuffer(4, 1 << 14).view)
+    assert.deepEqual(await Promise.all([settle(addon.streamStop(s.handle)), settle(addon.streamClose(s.handle))]), ['ok', 'ok'])
+    const t = open(device.index, () => {})
+    const started = settle(addon.streamStart(t.handle, runConfig, null, new RingBuffer(4, 1 << 14).view))
+    assert.deepEqual(await Promise.all([started, settle(addon.streamAbort(t.handle))]), ['ok', 'ok'])
+    assert.equal(addon.streamInfo(t.handle).active, false)
+    assert.deepEqual(await Promise.all([settle(addon.streamClose(t.handle)), settle(addon.streamClose(t.handle))]), ['ok', 'ok'])
+    const u = open(device.index, () => {})
+    const closing = settle(addon.streamStart(u.handle, runConfig, null, new RingBuffer(4, 1 << 14).view))
+    assert.deepEqual(await Promise.all([closing, settle(addon.streamClose(u.handle))]), ['ok', 'ok'])
+  }
+  // 200 streams dropped without close, some after a short run: collected and closed
+  for (let i = 0; i < 200; i++) {
+    const s = open(device.index, () => {})
+    if (i % 10 === 0) {
+      await addon.streamStart(s.handle, { ...config, frames: 256, pad: 0 }, null, new RingBuffer(4, 4096).view)
+      while (addon.streamInfo(s.handle).active) await sleep(5)
+      await addon.streamStop(s.handle)
+    }
+    if (i % 50 === 49) {
+      global.gc()
+      await sleep(20)
+    }
+  }
+  global.gc()
+  await sleep(20)
   // 50 more open/start/close cycles
   for (let i = 0; i < 50; i++) {
     const s = open(device.index, () => {})

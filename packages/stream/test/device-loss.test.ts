@@ -6,11 +6,9 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
+import { killableServer } from './helpers.js'
 
 const script = fileURLToPath(new URL('./fixtures/device-loss.mjs', import.meta.url))
-// Fixed names: jackd2 frees a SIGKILLed server's slot (8 in all) only when a
-// server of the same name starts again.
-const prefix = process.env.PASTREAM_TEST_SERVER ?? 'pastream-test'
 
 interface Report {
   lostMs?: number
@@ -38,7 +36,7 @@ describe('a device lost while the stream runs', () => {
   for (const kind of ['input', 'output', 'duplex'] as const) {
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       test(`${kind}, server ${signal}ed: DeviceLost, frames kept, no hang`, async () => {
-        const report = await scenario(`${prefix}-loss`, 'lose', kind, signal)
+        const report = await scenario(killableServer(), 'lose', kind, signal)
         expect(report.error).toMatchObject({ name: 'DeviceLost', code: 'ERR_PASTREAM_DEVICE_LOST', device: 'system', reason: 'stalled' })
         expect(report.error?.message).toMatch(/device 'system' was lost after \d+ frames: its callbacks stopped/)
         expect(report.error?.frames).toBeGreaterThanOrEqual(4800)
@@ -62,7 +60,7 @@ describe('a device lost while the stream runs', () => {
 })
 
 test('a device that opens but never calls back: start() fails within 2 s, nothing hangs', async () => {
-  const report = await scenario(`${prefix}-pause`, 'pause')
+  const report = await scenario(killableServer(), 'pause')
   expect(report.started).toBeUndefined()
   expect(report.error).toMatchObject({ name: 'DeviceLost', reason: 'startTimeout', device: 'system', frames: 0, recordedFrames: 0 })
   expect(report.error?.message).toMatch(/it opened but never called back/)

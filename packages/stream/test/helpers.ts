@@ -13,6 +13,18 @@ export const PERIOD = 256
 
 export { prng }
 
+/**
+ * The name of the private server a child-process test kills (device loss,
+ * process exit): one name for every such test of a run. JACK keeps a slot
+ * (of 8 on the machine) for each server name it saw, and frees the slot of
+ * a SIGKILLed server only when a server of the same name starts again: a
+ * new name per test or per run would use up the slots, and then no JACK
+ * server starts ("Too many servers already active").
+ */
+export function killableServer(): string {
+  return `${process.env.PASTREAM_TEST_SERVER ?? 'pastream-test-stream'}-killed`
+}
+
 /** A seeded integer in [lo, hi]. */
 export function randomInt(random: () => number, lo: number, hi: number): number {
   return lo + Math.floor(random() * (hi - lo + 1))

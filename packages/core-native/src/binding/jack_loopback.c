@@ -4,6 +4,7 @@
 #include "jack_loopback.h"
 
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ typedef struct jack_api {
   jack_nframes_t (*get_buffer_size)(jack_client_t *);
   void (*set_error_function)(void (*)(const char *));
   void (*set_info_function)(void (*)(const char *));
+  void (*on_shutdown)(jack_client_t *, void (*)(void *), void *);
 } jack_api_t;
 
 struct pas_loopback {
@@ -42,9 +44,13 @@ struct pas_loopback {
   int channels;
   jack_port_t *in[PAS_LOOPBACK_MAX_CHANNELS];
   jack_port_t *out[PAS_LOOPBACK_MAX_CHANNELS];
+  /* the server went away (libjack's shutdown callback, its own thread) */
+  volatile sig_atomic_t server_gone;
 };
 
 static void quiet(const char *message) { (void)message; }
+
+static void shutdown_cb(void *arg) { ((pas_loopback_t *)arg)->server_gone = 1; }
 
 /* JACK's process thread: copy what was played into what is captured. */
 static int process(jack_nframes_t frames, void *arg) {
@@ -84,6 +90,7 @@ static int load(pas_loopback_t *lb, char *error, int error_size) {
   PAS_SYM(get_buffer_size, "jack_get_buffer_size");
   PAS_SYM(set_error_function, "jack_set_error_function");
   PAS_SYM(set_info_function, "jack_set_info_function");
+  PAS_SYM(on_shutdown, "jack_on_shutdown");
 #undef PAS_SYM
   return 1;
 }
@@ -134,6 +141,7 @@ pas_loopback_t *pas_loopback_open(const char *server_name, const char *client_na
       return NULL;
     }
   }
+  lb->api.on_shutdown(lb->client, shutdown_cb, lb);
   if (lb->api.set_process_callback(lb->client, process, lb) != 0 ||
       lb->api.activate(lb->client) != 0) {
     snprintf(error, (size_t)error_size, "cannot activate the loopback client");
@@ -153,6 +161,11 @@ unsigned pas_loopback_period(const pas_loopback_t *lb) {
 
 void pas_loopback_close(pas_loopback_t *lb) {
   if (lb == NULL) return;
+  if (lb->server_gone) {
+    /* libjack may crash deactivating a client of a dead server, and its
+     * shutdown callback may still hold lb: both are left to the process */
+    return;
+  }
   if (lb->client != NULL) {
     lb->api.deactivate(lb->client);
     lb->api.client_close(lb->client);

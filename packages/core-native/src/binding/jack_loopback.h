@@ -28,7 +28,8 @@ pas_loopback_t *pas_loopback_open(const char *server_name, const char *client_na
 unsigned pas_loopback_samplerate(const pas_loopback_t *loopback);
 unsigned pas_loopback_period(const pas_loopback_t *loopback);
 
-/* Deactivates and closes the client; NULL is a no-op. */
+/* Deactivates and closes the client; NULL is a no-op. A client whose
+ * server went away is left open (libjack may crash closing it). */
 void pas_loopback_close(pas_loopback_t *loopback);
 
 #ifdef __cplusplus

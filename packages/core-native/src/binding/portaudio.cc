@@ -138,14 +138,19 @@ unsigned long JackServerSocket() {
 }
 unsigned long jack_server_at_init = 0;  // under pa_mutex
 
-// Pa_Initialize, again after a short pause (five times at most: a busy machine needs more) while the
-// JACK host API came up wrong.
+// Pa_Initialize, again after a pause while the JACK host API came up wrong:
+// five times at most, the pauses doubling from 10 ms (150 ms in all). Runs
+// of wrong starts come together, in every process on the machine at once
+// (most likely while a JACK server starts or ends and holds JACK's shared
+// registry): 2 000 initialisations in two processes at once, with other
+// servers coming and going, missed the device 3 times with three attempts
+// 20 ms apart.
 PaError InitializePortAudio() {
   for (int attempt = 1;; attempt++) {
     PaError err = WithQuietStderr([] { return Pa_Initialize(); });
     if (err != paNoError || attempt == 5 || !JackCameUpWrong()) return err;
     WithQuietStderr([] { return Pa_Terminate(); });
-    usleep(10000 * attempt);
+    usleep(10000 << (attempt - 1));
   }
 }
 
@@ -174,6 +179,11 @@ void Release() {
   }
   WithQuietStderr([] { return Pa_Terminate(); });
   pa_initialized = false;
+}
+
+bool JackServerGone() {
+  std::lock_guard<std::recursive_timed_mutex> lock(pa_mutex);
+  return pa_initialized && jack_server_at_init != 0 && JackServerSocket() != jack_server_at_init;
 }
 
 // Lock-free: the watchdog calls it while a blocked PortAudio call may hold pa_mutex.

@@ -83,43 +83,13 @@ StreamWrap* Unwrap(Napi::Env env, Napi::Value value, bool allow_closed = false) 
   return w;
 }
 
-// How long a blocked PortAudio call may hold up a synchronous close (a
-// collected handle, an env's teardown) before the stream is abandoned.
-constexpr auto kCloseWait = std::chrono::seconds(2);
-
-// Abandons a stream another thread's PortAudio call holds: it may never return.
-void Abandon(StreamWrap* w) {
-  UnwatchStream(w);
-  {
-    std::lock_guard<std::mutex> lock(w->op_wait_mutex);
-    w->loss_reason.store(LossReason::kStalled);
-    w->lost.store(true);
-  }
-  w->op_wait.notify_all();
-  w->running.store(false);
-  KeepPortAudioForever();
-}
-
-// Closes the PortAudio stream synchronously; safe to call twice. A lost
-// stream, or one whose lock a blocked call holds, is abandoned instead.
-void CloseNow(StreamWrap* w) {
-  if (w->lost.load()) return;
-  std::unique_lock<std::timed_mutex> lock(w->op_mutex, kCloseWait);
-  std::unique_lock<std::recursive_timed_mutex> global(pa_mutex, std::defer_lock);
-  if (!lock.owns_lock() || !global.try_lock_for(kCloseWait)) return Abandon(w);
-  if (w->stream != nullptr && !w->lost.load()) {
-    w->owner_ending.store(true);
-    if (Pa_IsStreamStopped(w->stream) == 0) Pa_AbortStream(w->stream);
-    Pa_CloseStream(w->stream);
-    w->stream = nullptr;
-    w->running.store(false);
-    Release();
-  }
-}
+void CleanupStream(void* data);
 
 void ReleaseJsResources(StreamWrap* w) {
   if (w->env_gone) return;
   UnwatchStream(w);  // the watchdog no longer uses on_finished
+  if (w->hooked) napi_remove_env_cleanup_hook(w->env, CleanupStream, w);
+  w->hooked = false;
   w->stats.Reset();
   w->tx.Reset();
   w->rx.Reset();
@@ -198,6 +168,9 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
       what += " (a device was lost earlier in this process, and PortAudio cannot reconnect to a restarted server: start a new process)";
     throw MakePaError(env, what, err);
   }
+  const PaDeviceInfo* device = Pa_GetDeviceInfo(has_in ? in.device : out.device);
+  const PaHostApiInfo* api = device ? Pa_GetHostApiInfo(device->hostApi) : nullptr;
+  w->jack = api != nullptr && api->type == paJACK;
   Pa_SetStreamFinishedCallback(w->stream, FinishedCallback);
   w->on_finished = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(),
                                                  "pastream-finished", 0, 1);
@@ -206,6 +179,9 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
   EnvState* state = env.GetInstanceData<EnvState>();
   w->env_state = state;
   if (state) state->streams.insert(w);
+  // after the thread-safe function: hooks run last-added first
+  w->env = env;
+  w->hooked = napi_add_env_cleanup_hook(env, CleanupStream, w) == napi_ok;
 
   Napi::External<StreamWrap> handle = Napi::External<StreamWrap>::New(env, w, FinalizeStream);
   napi_type_tag_object(env, handle, &kStreamTag);
@@ -215,6 +191,8 @@ Napi::Value StreamOpen(const Napi::CallbackInfo& info) {
 Napi::Value StreamInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   StreamWrap* w = Unwrap(env, info[0]);
+  // before the lock: a call blocked on a lost device may hold it for minutes
+  if (w->lost.load()) throw MakeError(env, "ERR_PASTREAM_CLOSED", "stream is closed");
   std::lock_guard<std::timed_mutex> lock(w->op_mutex);
   Napi::Object o = Napi::Object::New(env);
   if (w->stream == nullptr || w->lost.load()) throw MakeError(env, "ERR_PASTREAM_CLOSED", "stream is closed");
@@ -257,49 +235,11 @@ void ReadEngineConfig(Napi::Env env, StreamWrap* w, const Napi::Object& o, pas_e
   read_map("rxmapping", c->rxmapping, c->rx_channels);
 }
 
-enum Op { kStart, kStop, kAbort, kClose };
-
-struct OpResult {
-  bool done = false;  // under the stream's op_wait_mutex
-  PaError error = paNoError;
-};
-
-// One PortAudio operation on a stream, under its locks. Never called against
-// a lost device (it returns at once).
-PaError RunOp(StreamWrap* w, Op op) {
-  std::lock_guard<std::timed_mutex> lock(w->op_mutex);
-  std::lock_guard<std::recursive_timed_mutex> global(pa_mutex);
-  if (w->lost.load()) return paNoError;
-  if (w->stream == nullptr) return op == kClose ? paNoError : paBadStreamPtr;
-  if (op != kStart) w->owner_ending.store(true);
-  PaError error = paNoError;
-  switch (op) {
-    case kStart:
-      // a stream that completed by itself is inactive but not yet stopped
-      if (Pa_IsStreamStopped(w->stream) == 0) error = Pa_StopStream(w->stream);
-      if (error == paNoError) error = Pa_StartStream(w->stream);
-      break;
-    case kStop:
-      if (Pa_IsStreamStopped(w->stream) == 0) error = Pa_StopStream(w->stream);
-      break;
-    case kAbort:
-      if (Pa_IsStreamStopped(w->stream) == 0) error = Pa_AbortStream(w->stream);
-      break;
-    case kClose:
-      if (Pa_IsStreamStopped(w->stream) == 0) Pa_AbortStream(w->stream);
-      error = Pa_CloseStream(w->stream);
-      w->stream = nullptr;
-      Release();
-      break;
-  }
-  return error;
-}
-
 class StreamOpWorker : public Napi::AsyncWorker {
  public:
   StreamOpWorker(Napi::Env env, Napi::Value handle, StreamWrap* w, Op op)
       : Napi::AsyncWorker(env, "pastream-stream-op"), deferred_(Napi::Promise::Deferred::New(env)),
-        handle_(Napi::Persistent(handle.As<Napi::Object>())), w_(w), op_(op) {
+        handle_(Napi::Persistent(handle.As<Napi::Object>())), w_(w), op_(op), ticket_(w->tickets++) {
     // handle_ keeps the External (and so w) alive until OnOK/OnError
     w_->pending++;
   }
@@ -311,6 +251,9 @@ class StreamOpWorker : public Napi::AsyncWorker {
   // stuck that long would keep the process alive. The abandoned call's
   // thread touches only the StreamWrap, which a lost stream never frees.
   void Execute() override {
+    // operations run in the order JS asked for them (a lost stream's in any order)
+    OpTurn turn(w_, ticket_);
+    if (w_->lost.load()) return;  // never call PortAudio against a lost device
     auto result = std::make_shared<OpResult>();
     StreamWrap* w = w_;
     Op op = op_;
@@ -370,6 +313,7 @@ class StreamOpWorker : public Napi::AsyncWorker {
   Napi::ObjectReference handle_;
   StreamWrap* w_;
   Op op_;
+  uint64_t ticket_;
   PaError error_ = paNoError;
 };
 
@@ -453,22 +397,27 @@ Napi::Value StreamUnref(const Napi::CallbackInfo& info) {
   }
   return env.Undefined();
 }
-void CleanupEnv(EnvState* state) {
-  // The environment is going away (process exit or Worker end): stop every
-  // callback before the memory it uses disappears. A running stream that
-  // stopped calling back is lost: aborting it would wait on a dead server.
-  for (StreamWrap* w : std::set<StreamWrap*>(state->streams)) {
-    UnwatchStream(w);
-    if (!CheckLostNow(w, std::min(StallTimeoutMs(w), 200.0))) CloseNow(w);
-    w->closed.store(true);
-    w->env_state = nullptr;
-    w->env_gone = true;
-  }
-  state->streams.clear();
+// The stream's env is going away (the main thread's natural end, a Worker's
+// end; process.exit() ends the process without it): stop the callback
+// before the memory it uses disappears. A running stream that stopped
+// calling back is lost: aborting it would wait on a dead server. Each
+// stream's own env cleanup hook, added after its thread-safe function, so
+// it runs before that function is torn down; the env's teardown then runs
+// the handle's finalizer, which must leave the torn-down JS resources alone.
+void CleanupStream(void* data) {
+  StreamWrap* w = static_cast<StreamWrap*>(data);
+  UnwatchStream(w);
+  if (!CheckLostNow(w, std::min(StallTimeoutMs(w), 200.0))) CloseNow(w);
+  w->closed.store(true);
+  if (w->env_state) w->env_state->streams.erase(w);
+  w->env_state = nullptr;
+  w->env_gone = true;
+  w->hooked = false;
 }
 
 void FinalizeEnvState(Napi::Env, EnvState* state) {
-  CleanupEnv(state);
+  // every stream's hook ran before; this is a last resort
+  for (StreamWrap* w : std::set<StreamWrap*>(state->streams)) CleanupStream(w);
   delete state;
 }
 

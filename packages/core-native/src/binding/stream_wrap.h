@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <set>
@@ -60,6 +61,13 @@ struct StreamWrap {
   PaStream* stream = nullptr;
   EnvState* env_state = nullptr;
   std::timed_mutex op_mutex;  // serialises PortAudio calls on this stream across threads
+  // Operations run in the order JS asked for them: the thread pool may pick
+  // up two at once (an abort() right after start()), so each takes a ticket
+  // on the JS thread and waits for its turn (OpTurn below).
+  std::mutex turn_mutex;
+  std::condition_variable turn_wake;
+  uint64_t tickets = 0;  // JS thread only
+  uint64_t serving = 0;  // under turn_mutex
   std::atomic<bool> closed{false};
   std::atomic<bool> running{false};
   std::atomic<int> pending{0};  // async operations in flight
@@ -80,12 +88,59 @@ struct StreamWrap {
   Napi::ThreadSafeFunction on_finished;
   bool tsfn_referenced = false;
   bool env_gone = false;  // the env was torn down: its references are invalid
+  napi_env env = nullptr;  // the env of the handle (for its cleanup hook)
+  bool hooked = false;     // CleanupStream is registered as an env cleanup hook
   bool has_input = false, has_output = false;
+  bool jack = false;  // opened through PortAudio's JACK host API
   int user_format = 0, device_format = 0;
   unsigned in_channels = 0, out_channels = 0;
   double samplerate = 0;
   unsigned long blocksize = 0;
 };
+
+// One operation's turn on its stream (StreamWrap::tickets): waits until the
+// operations asked for before it ended, or until the stream is lost (no
+// PortAudio call is made then, so order no longer matters). Its end lets
+// the next one go.
+class OpTurn {
+ public:
+  OpTurn(StreamWrap* w, uint64_t ticket) : w_(w), ticket_(ticket) {
+    std::unique_lock<std::mutex> lock(w->turn_mutex);
+    // the watchdog marks a stream lost without waking us: look now and then
+    while (w->serving != ticket && !w->lost.load())
+      w->turn_wake.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  ~OpTurn() {
+    std::lock_guard<std::mutex> lock(w_->turn_mutex);
+    if (w_->serving == ticket_) w_->serving++;
+    w_->turn_wake.notify_all();
+  }
+  OpTurn(const OpTurn&) = delete;
+  OpTurn& operator=(const OpTurn&) = delete;
+
+ private:
+  StreamWrap* w_;
+  uint64_t ticket_;
+};
+
+// The operations JS asks for, run by RunOp.
+enum Op { kStart, kStop, kAbort, kClose };
+
+// What an operation's PortAudio call returned, for the waiter (stream.cc).
+struct OpResult {
+  bool done = false;  // under the stream's op_wait_mutex
+  PaError error = paNoError;
+};
+
+// One PortAudio operation on a stream, under its locks (stream_calls.cc).
+// Never calls PortAudio against a lost device or a JACK server that went away.
+PaError RunOp(StreamWrap* w, Op op);
+// Closes the PortAudio stream synchronously; safe to call twice. A lost
+// stream, or one whose lock a blocked call holds for 2 s, is abandoned.
+void CloseNow(StreamWrap* w);
+// Marks a stream lost without notifying JS (its env is going, or another
+// thread's PortAudio call holds it): no PortAudio call is made on it again.
+void Abandon(StreamWrap* w);
 
 // Tells JS the stream finished ("" = normally, else a LossReasonName).
 void NotifyFinished(StreamWrap* w, LossReason reason);
@@ -96,6 +151,8 @@ void NotifyFinished(StreamWrap* w, LossReason reason);
 void WatchStream(StreamWrap* w, double start_timeout_ms, double stall_timeout_ms);
 // Stops watching (before the stream's JS resources are released).
 void UnwatchStream(StreamWrap* w);
+// Marks a running stream lost now and tells JS why (unless it is lost already).
+void LoseNow(StreamWrap* w, LossReason reason);
 // The JS thread of a stream whose env goes away: if it stopped calling back
 // (stalled_ms or more since its last callback while running), marks it lost
 // now rather than let an abort wait on a dead server. Returns `lost`.
@@ -107,5 +164,10 @@ bool CheckLostNow(StreamWrap* w, double stalled_ms);
 void KeepPortAudioForever();
 // KeepPortAudioForever was called: the device list is the one of before the loss.
 bool PortAudioKept();
+// The JACK server PortAudio's JACK host API connected to at initialisation
+// is gone (died, or died and came back): a PortAudio call that unregisters a
+// port of it asserts (Pa_CloseStream) or waits for minutes (stop, abort).
+// Takes pa_mutex; reads /proc/net/unix (Linux; elsewhere always false).
+bool JackServerGone();
 
 }  // namespace pas_glue

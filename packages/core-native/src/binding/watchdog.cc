@@ -131,6 +131,13 @@ void UnwatchStream(StreamWrap* w) {
   watched.erase(w);
 }
 
+void LoseNow(StreamWrap* w, LossReason reason) {
+  std::lock_guard<std::mutex> lock(watch_mutex);
+  if (w->lost.load()) return;
+  watched.erase(w);
+  MarkLost(w, reason);
+}
+
 bool CheckLostNow(StreamWrap* w, double stalled_ms) {
   if (w->lost.load()) return true;
   if (!w->running.load()) return false;
