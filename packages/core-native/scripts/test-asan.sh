@@ -28,9 +28,23 @@ jackd -n "$server" --no-realtime -d dummy -r 48000 -p 256 -C 2 -P 2 >"$work/jack
 jackd_pid=$!
 trap 'kill -TERM $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null || true' EXIT
 # Node itself leaks by design at exit: leak checking is off; everything else is on.
+# Reports go to files as well: the glue points fd 2 at /dev/null while
+# PortAudio probes, and a report written then would be lost.
+status=0
 JACK_DEFAULT_SERVER="$server" JACK_NO_START_SERVER=1 \
-  ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:verify_asan_link_order=0" \
-  UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+  ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:verify_asan_link_order=0:log_path=$work/asan-report" \
+  UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$work/ubsan-report" \
   LD_PRELOAD="$asan $ubsan" \
-  node --expose-gc test/asan-smoke.cjs "$work/build/Release/pastream_core.node" "$server"
+  node --expose-gc test/asan-smoke.cjs "$work/build/Release/pastream_core.node" "$server" || status=$?
+for report in "$work"/asan-report.* "$work"/ubsan-report.*; do
+  if [ -e "$report" ]; then
+    echo "== $report"
+    cat "$report"
+    [ "$status" = 0 ] && status=1
+  fi
+done
+if [ "$status" != 0 ]; then
+  echo "asan: 0 passed, 1 failed (exit $status)"
+  exit "$status"
+fi
 echo "asan: 1 passed, 0 failed"
