@@ -99,10 +99,10 @@ describe('two control calls at once on a running stream', () => {
 })
 
 describe('streams dropped without close()', () => {
-  test('1 000 of them are collected and closed: no JACK port, descriptor or thread is left', async () => {
+  test('1 000 of them are collected and closed: no JACK port, descriptor or thread is left', { timeout: 300000 }, async () => {
     const script = fileURLToPath(new URL('./fixtures/dropped-streams.mjs', import.meta.url))
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--expose-gc', script, '1000'], { timeout: 120000 }, (error, out, stderr) => {
+      execFile(process.execPath, ['--expose-gc', script, '1000'], { timeout: 290000 }, (error, out, stderr) => {
         if (error) reject(new Error(`${error.message}\nstderr: ${stderr}`))
         else resolve(out)
       })

@@ -16,9 +16,9 @@ interface Measure {
   fds: number
 }
 
-test('50 Workers streaming one after another: no crash, no growth in RSS, threads or descriptors', { timeout: 120000 }, async () => {
+test('50 Workers streaming one after another: no crash, no growth in RSS, threads or descriptors', { timeout: 300000 }, async () => {
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, [script, '50'], { timeout: 110000 }, (error, out, stderr) => {
+    execFile(process.execPath, [script, '50'], { timeout: 290000 }, (error, out, stderr) => {
       if (error) reject(new Error(`${error.message}\nstderr: ${stderr}`))
       else resolve(out)
     })
