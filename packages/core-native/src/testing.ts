@@ -350,3 +350,4 @@ export function prng(seed: number): () => number {
   }
 }
 export { mountTmpfs, type Tmpfs, type TmpfsOptions } from './testing-tmpfs.js'
+export { indexRun, indexSignal } from './testing-signals.js'
