@@ -7,7 +7,7 @@ import { native, type NativeDevice, type NativeFormatCheck, type NativeHostApi }
 import { formatCodes, type DType, type NativeStreamDirection } from './native-stream.js'
 
 export { RingBuffer, asBytes, type BufferLike } from './ring-buffer.js'
-export { ASSUMED_BLOCKSIZE, MAX_BUFFERSIZE, assumedBlocksize, checkBuffersize, isPowerOfTwo, nextPowerOfTwo, sleepMsForFrames } from './sizes.js'
+export { ASSUMED_BLOCKSIZE, MAX_BUFFERSIZE, MAX_FILL_WAKE_MS, assumedBlocksize, checkBuffersize, fillWakeMs, isPowerOfTwo, nextPowerOfTwo, sleepMsForFrames } from './sizes.js'
 export { layout, EngineState, EngineReason, StatusFlags } from './layout.js'
 export {
   NativeStream,

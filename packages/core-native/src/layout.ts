@@ -34,6 +34,8 @@ export const layout = {
   PAS_STATS_BYTES: 96,
   PAS_MAX_CHANNELS: 256,
   PAS_ASSUMED_BLOCKSIZE: 256,
+  PAS_FILL_WAKE_PARTS: 4,
+  PAS_MAX_FILL_WAKE_MS: 250,
 } as const
 
 /** Engine states as stored in the stats block (`enum pas_engine_state`). */

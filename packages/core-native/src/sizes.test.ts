@@ -1,7 +1,7 @@
 // The shared size rules: powers of two, the buffersize check and its
 // message, the blocksize-0 assumption and the frames-to-sleep formula.
 import { describe, expect, it } from 'vitest'
-import { ASSUMED_BLOCKSIZE, assumedBlocksize, checkBuffersize, isPowerOfTwo, nextPowerOfTwo, sleepMsForFrames } from './sizes.js'
+import { ASSUMED_BLOCKSIZE, MAX_FILL_WAKE_MS, assumedBlocksize, checkBuffersize, fillWakeMs, isPowerOfTwo, nextPowerOfTwo, sleepMsForFrames } from './sizes.js'
 
 describe('isPowerOfTwo', () => {
   it('accepts every power of two up to 2^31 and nothing between', () => {
@@ -52,5 +52,18 @@ describe('sleepMsForFrames', () => {
     expect(sleepMsForFrames(1, 48000)).toBe(1)
     expect(sleepMsForFrames(0, 48000)).toBe(1)
     expect(sleepMsForFrames(48000, 48000)).toBe(100)
+  })
+})
+
+describe('fillWakeMs', () => {
+  // the same table as the native file pump's test (src/core/file_pump.test.c)
+  it.each([
+    [4096, 21], // a quarter: 1024 frames = 21.3 ms
+    [1024, 5],
+    [2, 1], // never less than 1 ms
+    [1 << 16, MAX_FILL_WAKE_MS], // 341 ms, capped
+    [1 << 24, MAX_FILL_WAKE_MS],
+  ])('a ring of %d frames at 48 kHz wakes every %d ms', (size, ms) => {
+    expect(fillWakeMs(size, 48000)).toBe(ms)
   })
 })

@@ -1,7 +1,8 @@
 // Size rules every layer above shares, kept once: ring and buffer sizes
 // are powers of two, what "blocksize 0" means when sizing work (the host
 // decides, so assume 256 frames per callback), and how long to sleep for a
-// number of frames at a sample rate. Plain arithmetic: no addon call.
+// number of frames at a sample rate, and when a fill-level consumer wakes.
+// Plain arithmetic: no addon call.
 import { layout } from './layout.js'
 
 /** The largest buffersize a stream accepts, in frames (2^30). */
@@ -83,4 +84,29 @@ export function assumedBlocksize(blocksize: number): number {
  */
 export function sleepMsForFrames(frames: number, samplerate: number): number {
   return Math.max(1, Math.min(100, Math.ceil((frames / samplerate) * 1000)))
+}
+
+/**
+ * Longest sleep of a consumer that wakes on fill level, in ms: bounds how
+ * much it handles at once on a large ring. (layout.h's PAS_MAX_FILL_WAKE_MS:
+ * the native file pump wakes by the same rule.)
+ */
+export const MAX_FILL_WAKE_MS: number = layout.PAS_MAX_FILL_WAKE_MS
+
+/**
+ * How long a consumer that needs no low latency sleeps, in whole ms: the
+ * time the audio takes to fill (or play out) a quarter of a ring of
+ * `ringFrames` frames, between 1 ms and {@link MAX_FILL_WAKE_MS}. The same
+ * rule as the native file pump's (`pas_file_pump_wake_ns`), from the same
+ * layout.h constants, so a ring covers a stall plus a quarter of itself
+ * whoever services it.
+ * @example
+ * ```ts
+ * fillWakeMs(8192, 48000) // 42
+ * fillWakeMs(1 << 20, 48000) // 250
+ * ```
+ */
+export function fillWakeMs(ringFrames: number, samplerate: number): number {
+  const ms = Math.floor((ringFrames / layout.PAS_FILL_WAKE_PARTS / samplerate) * 1000)
+  return Math.max(1, Math.min(MAX_FILL_WAKE_MS, ms))
 }

@@ -27,6 +27,10 @@ function reopen(name) {
   return addon.openSync(join(dir, name), addon.modes.READ, { samplerate: 0, channels: 0, format: 0 }, options)
 }
 
+// what the pump threads announced as they ended
+const ended = new Set()
+const onEnd = () => undefined
+
 async function waitFor(condition) {
   for (let i = 0; i < 100000 && !condition(); i++) await tick()
   assert.ok(condition(), 'condition never held')
@@ -58,7 +62,7 @@ async function everyDtype() {
 async function recordPump() {
   const w = create('record.wav', subtypes.PCM_16)
   const ring = new RingBuffer(4, 1024)
-  const pump = addon.pumpRecord(w, ring.view, { format: formatCodes.int16, samplerate: 48000, blocksize: 64, name: 'record.wav' })
+  const pump = addon.pumpRecord(w, ring.view, { format: formatCodes.int16, samplerate: 48000, name: 'record.wav' }, onEnd)
   const block = new Int16Array(2 * 300).fill(7)
   let written = 0
   while (written < 48000) {
@@ -76,7 +80,7 @@ async function playPumps() {
   const ring = new RingBuffer(8, 256)
   const { handle: r } = reopen('FLOAT-float32.wav')
   // looping: drain several passes, then stop
-  const pump = addon.pumpPlay(r, ring.view, { format: formatCodes.float32, samplerate: 48000, blocksize: 64, loop: true, name: 'loop' })
+  const pump = addon.pumpPlay(r, ring.view, { format: formatCodes.float32, samplerate: 48000, loop: true, name: 'loop' }, onEnd)
   let drained = 0
   while (drained < 5000) {
     drained += ring.read().length / 8
@@ -86,18 +90,20 @@ async function playPumps() {
   // to the end of the file: the thread ends by itself
   addon.seek(r, 0, 0)
   ring.flush()
-  const once = addon.pumpPlay(r, ring.view, { format: formatCodes.float32, samplerate: 48000, blocksize: 64, name: 'once' })
+  const once = addon.pumpPlay(r, ring.view, { format: formatCodes.float32, samplerate: 48000, name: 'once' }, () => ended.add('once'))
   let got = 0
+  // the thread says it ended: nothing polls its status
   await waitFor(() => {
     got += ring.read().length / 8
-    return !addon.pumpStatus(once).running && ring.readAvailable === 0
+    return ended.has('once') && ring.readAvailable === 0
   })
+  assert.equal(addon.pumpStatus(once).running, false)
   assert.equal(got, 2000)
   await addon.pumpStop(once)
   // the file closed under a running pump: the thread reports it and ends
   addon.seek(r, 0, 0)
   ring.flush()
-  const orphan = addon.pumpPlay(r, ring.view, { format: formatCodes.float32, samplerate: 48000, blocksize: 64, loop: true, name: 'orphan' })
+  const orphan = addon.pumpPlay(r, ring.view, { format: formatCodes.float32, samplerate: 48000, loop: true, name: 'orphan' }, onEnd)
   ring.flush()
   await addon.close(r)
   // drained: a pump with a full ring waits for room and never reads the file
@@ -113,7 +119,7 @@ async function droppedPump() {
   // a pump collected without stop(): the finalizer joins the thread first
   const { handle: r } = reopen('PCM_16-int16.wav')
   let ring = new RingBuffer(4, 64)
-  addon.pumpPlay(r, ring.view, { format: formatCodes.int16, samplerate: 48000, blocksize: 64, loop: true, name: 'dropped' })
+  addon.pumpPlay(r, ring.view, { format: formatCodes.int16, samplerate: 48000, loop: true, name: 'dropped' }, onEnd)
   ring = undefined
   for (let i = 0; i < 5; i++) {
     global.gc()
@@ -132,7 +138,7 @@ async function wavWriter() {
     const name = `wav-${channels}.wav`
     const w = addon.openSync(join(dir, name), addon.modes.WRITE, { samplerate: 48000, channels, format: RF64 | subtype }, downgrade).handle
     const ring = new RingBuffer(2 * channels, 1024)
-    const pump = addon.pumpRecord(w, ring.view, { format: formatCodes.int16, samplerate: 48000, blocksize: 64, name })
+    const pump = addon.pumpRecord(w, ring.view, { format: formatCodes.int16, samplerate: 48000, name }, onEnd)
     let written = 0
     while (written < 4800) {
       written += ring.write(new Uint8Array(2 * channels * 100), Math.min(100, 4800 - written))

@@ -89,8 +89,11 @@ describe('the addon', () => {
     expect(small.message).toBe('samples array is too small for the frames')
     expect(small.code).toBe('ERR_SOUNDFILE_INVALID_ARG')
     const ring = new RingBuffer(4, 16) // 2 int16 channels, the file has 1
-    const options = { format: formatCodes.int16, samplerate: 8000, blocksize: 0, name: 'args.wav' }
-    const mismatch = thrown(() => native().pumpRecord(handle, ring.view, options))
+    const options = { format: formatCodes.int16, samplerate: 8000, name: 'args.wav' }
+    const noEnd = thrown(() => native().pumpRecord(handle, ring.view, options, undefined as unknown as () => void))
+    expect(noEnd).toBeInstanceOf(TypeError)
+    expect(noEnd.message).toBe('onEnd must be a function')
+    const mismatch = thrown(() => native().pumpRecord(handle, ring.view, options, () => undefined))
     expect(mismatch).toBeInstanceOf(RangeError)
     expect(mismatch.code).toBe('ERR_SOUNDFILE_INVALID_ARG')
     native().closeSync(handle)

@@ -114,8 +114,9 @@ export interface NativeAddon {
   seek(handle: NativeFileHandle, frames: number, whence: number): number
   close(handle: NativeFileHandle): Promise<void>
   closeSync(handle: NativeFileHandle): void
-  pumpRecord(handle: NativeFileHandle, ring: Uint8Array, options: NativePumpOptions): NativePumpHandle
-  pumpPlay(handle: NativeFileHandle, ring: Uint8Array, options: NativePumpOptions): NativePumpHandle
+  /** onEnd: called once when the thread ends (by itself, or after pumpStop) */
+  pumpRecord(handle: NativeFileHandle, ring: Uint8Array, options: NativePumpOptions, onEnd: () => void): NativePumpHandle
+  pumpPlay(handle: NativeFileHandle, ring: Uint8Array, options: NativePumpOptions, onEnd: () => void): NativePumpHandle
   pumpStatus(pump: NativePumpHandle): NativePumpStatus
   pumpStop(pump: NativePumpHandle): Promise<NativePumpStatus>
   modes: { READ: number; WRITE: number; RDWR: number }
@@ -128,9 +129,8 @@ export type NativePumpHandle = { readonly [pumpBrand]: 'pump' }
 export interface NativePumpOptions {
   /** the ring's sample format: core-native's `formatCodes[dtype]` */
   format: number
-  /** with blocksize: the thread sleeps about half a period between polls */
+  /** with the ring's size, when the thread wakes (core-native's fillWakeMs rule), and the seconds in messages */
   samplerate: number
-  blocksize: number
   /** play: seek back to the start at end of file */
   loop?: boolean
   /** the file's name, for error messages */

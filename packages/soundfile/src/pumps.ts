@@ -62,29 +62,31 @@ export interface PumpFile {
   pumpTarget(direction: 'record' | 'play'): { handle: NativeFileHandle; name: string }
 }
 
-/** How often a running pump is checked for an early end (an error, or a file played to its end). */
-const POLL_MS = 20
-
 /**
  * One pump thread for one run: starts with the ring full (play) or empty
  * (record); `done` settles when the thread has stopped: at the engine's end
  * (a record pump first writes what is left in the ring), on stop(), or as
  * soon as the thread stops on an error (then it rejects with a
- * SoundFileError, which aborts the stream).
+ * SoundFileError, which aborts the stream). The thread says when it ends:
+ * nothing polls for it.
  */
 export class NativeFilePump implements FilePump {
   readonly done: Promise<void>
   readonly ring: RingBuffer
   readonly #pump: NativePumpHandle
   readonly #path: string | number
-  #timer: ReturnType<typeof setInterval> | undefined
   #stopping: Promise<NativePumpStatus> | undefined
   #final: NativePumpStatus | undefined
   #settle!: (status: NativePumpStatus) => void
   #fail!: (error: unknown) => void
 
-  constructor(pump: NativePumpHandle, ring: RingBuffer, path: string | number) {
-    this.#pump = pump
+  /**
+   * @param start starts the native pump, with the function its thread calls
+   *   as it ends (by itself at the end of a file or on an error, the pump
+   *   is then halted; or after stop)
+   */
+  constructor(start: (onEnd: () => void) => NativePumpHandle, ring: RingBuffer, path: string | number) {
+    this.#pump = start(() => this.halt())
     this.ring = ring
     this.#path = path
     this.done = new Promise<void>((resolve, reject) => {
@@ -93,9 +95,6 @@ export class NativeFilePump implements FilePump {
     })
     // the stream attaches its handler at once; never an unhandled rejection meanwhile
     this.done.catch(() => undefined)
-    this.#timer = setInterval(() => {
-      if (!native().pumpStatus(this.#pump).running) this.halt()
-    }, POLL_MS)
   }
 
   get frames(): number {
@@ -128,8 +127,6 @@ export class NativeFilePump implements FilePump {
   /** Stops the thread once (joined off the event loop); every caller gets its final status. */
   #stop(): Promise<NativePumpStatus> {
     if (this.#stopping === undefined) {
-      clearInterval(this.#timer)
-      this.#timer = undefined
       this.#stopping = native()
         .pumpStop(this.#pump)
         .then(
@@ -204,17 +201,17 @@ export function startFilePump(
   if (ring.elementsize !== framebytes) {
     throw new RangeError(`Expected a ring with elementsize ${framebytes} (${file.channels} channels of ${context.dtype}), got ${ring.elementsize}`)
   }
-  const timing = { format: formatCodes[context.dtype], samplerate: context.samplerate, blocksize: context.blocksize }
+  const timing = { format: formatCodes[context.dtype], samplerate: context.samplerate }
   if (role === 'source') {
     // every run plays the file from its start
     if (file.seekable && file.tell() !== 0) file.seek(0)
     const frames = file.frames
     const { handle, name: target } = file.pumpTarget('play')
     // the pump fills the ring before it returns: ready at once
-    const pump = native().pumpPlay(handle, ring.view, { ...timing, loop: context.loop, name: target })
-    return { pump: new NativeFilePump(pump, ring, file.path), sourceFrames: frames >= 0 ? frames : undefined }
+    const start = (onEnd: () => void): NativePumpHandle => native().pumpPlay(handle, ring.view, { ...timing, loop: context.loop, name: target }, onEnd)
+    return { pump: new NativeFilePump(start, ring, file.path), sourceFrames: frames >= 0 ? frames : undefined }
   }
   const { handle, name: target } = file.pumpTarget('record')
-  const pump = native().pumpRecord(handle, ring.view, { ...timing, name: target })
-  return { pump: new NativeFilePump(pump, ring, file.path), sourceFrames: undefined }
+  const start = (onEnd: () => void): NativePumpHandle => native().pumpRecord(handle, ring.view, { ...timing, name: target }, onEnd)
+  return { pump: new NativeFilePump(start, ring, file.path), sourceFrames: undefined }
 }

@@ -1,25 +1,14 @@
-// The wake-up rules of main-thread pumps: fill-level intervals, chunk
-// sleeps rounded up, and sleeps that end at once when the run ends.
+// The wake-up rules of main-thread pumps: chunk sleeps rounded up, and
+// sleeps that end at once when the run ends (the fill-level interval is
+// core-native's fillWakeMs, tested there).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { RingBuffer } from '@pastream/core-native'
 import { ArraySinkPump, StreamingSourcePump, type PumpContext } from './pumps.js'
-import { MAX_FILL_WAKE_MS, fillWakeMs, sleepFillLevel, sleepFrames } from './wake.js'
+import { sleepFillLevel, sleepFrames } from './wake.js'
 
 function context(ring: RingBuffer, role: 'source' | 'sink'): PumpContext {
   return { ring, samplerate: 48000, quantum: 256, info: { samplerate: 48000, channels: 1, dtype: 'int16', blocksize: 256, role } }
 }
-
-describe('fillWakeMs', () => {
-  it.each([
-    [4096, 21], // a quarter: 1024 frames = 21.3 ms
-    [1024, 5],
-    [2, 1], // never less than 1 ms
-    [1 << 16, MAX_FILL_WAKE_MS], // 341 ms, capped
-    [1 << 24, MAX_FILL_WAKE_MS],
-  ])('a ring of %d frames at 48 kHz wakes every %d ms', (size, ms) => {
-    expect(fillWakeMs(new RingBuffer(2, size), 48000)).toBe(ms)
-  })
-})
 
 describe('sleeps', () => {
   beforeEach(() => {

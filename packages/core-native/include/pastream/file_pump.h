@@ -4,8 +4,9 @@
  * JavaScript. Record: the ring's consumer side -> the file. Play: the file
  * -> the ring's producer side.
  *
- * The pump holds the policy: when to poll and sleep (about half a device
- * period), end of file, looping (seek back to the start; an empty file
+ * The pump holds the policy: when to wake (on fill level: a quarter of the
+ * ring, at most every PAS_MAX_FILL_WAKE_MS; a stop request wakes it at
+ * once), end of file, looping (seek back to the start; an empty file
  * cannot loop), the header rewrite after every write (a killed process
  * leaves a file that opens with every frame written), draining the ring on
  * stop, counting frames and capturing the first error as a message. It
@@ -73,10 +74,14 @@ typedef enum pas_file_pump_direction {
 typedef struct pas_file_pump_config {
   int direction;     /* pas_file_pump_direction_t */
   int loop;          /* play: seek back to the start at end of file */
-  double samplerate; /* > 0; with blocksize, sets the poll interval; and
-                        the seconds in messages */
-  double blocksize;  /* frames per device period; <= 0: assume PAS_ASSUMED_BLOCKSIZE */
+  double samplerate; /* > 0; with the ring's size, sets the wake interval;
+                        and the seconds in messages */
   const char *name;  /* the file, for messages (copied); NULL: "the sound file" */
+  /* Optional: called once on the pump's thread as it ends (by itself: end
+   * of file, an error; or after a stop request), when frames and error are
+   * final. Lets the owner learn of an end without polling. Must not block. */
+  void (*ended)(void *user);
+  void *ended_user;
 } pas_file_pump_config_t;
 
 typedef struct pas_file_pump pas_file_pump_t;
@@ -92,9 +97,12 @@ enum pas_file_pump_error {
 /* A readable message for a pas_file_pump_error code. */
 const char *pas_file_pump_strerror(int code);
 
-/* How long the thread sleeps between polls of an empty (record) or full
- * (play) ring, in nanoseconds: half a period, within [0.5 ms, 50 ms]. */
-long pas_file_pump_poll_ns(double samplerate, double blocksize);
+/* How long the thread sleeps while its ring is empty (record) or full
+ * (play), in nanoseconds: the time a quarter of a ring of ring_frames takes
+ * to fill or play out, in whole ms within [1, PAS_MAX_FILL_WAKE_MS] (the
+ * rule of layout.h, which the JS pumps follow too). Never per device
+ * period: a wake-up is what a pump costs. */
+long pas_file_pump_wake_ns(uint32_t ring_frames, double samplerate);
 
 /* Allocates a pump over ring (a copy of the caller's view) and io. On
  * failure *pump is NULL and the return value says why. */

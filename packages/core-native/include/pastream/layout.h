@@ -37,6 +37,14 @@
  * decides and may vary it): what pumps and waits size their work by. */
 #define PAS_ASSUMED_BLOCKSIZE 256u
 
+/* When a consumer that needs no low latency (a file pump, a sink, a
+ * source) wakes to service its ring: once 1/PAS_FILL_WAKE_PARTS of the
+ * ring can have filled (or played out), at most every PAS_MAX_FILL_WAKE_MS
+ * and at least every 1 ms, in whole ms. Never per device period: a
+ * wake-up is the main cost of such a consumer. */
+#define PAS_FILL_WAKE_PARTS 4u
+#define PAS_MAX_FILL_WAKE_MS 250u
+
 /* Stats block: offsets in bytes. */
 #define PAS_STATS_SEQ_OFFSET 0                 /* uint32: odd while writing */
 #define PAS_STATS_STATE_OFFSET 4               /* uint32: pas_engine_state */

@@ -1,6 +1,6 @@
 /*
  * pastream file pump: the thread that moves frames between a ring and a
- * sound file, with all of its policy (polling, end of file, looping, header
+ * sound file, with all of its policy (waking on fill level, end of file, looping, header
  * rewrites, drain on stop, frame counts, the first error as a message).
  * See include/pastream/file_pump.h for the contract. Not the audio thread:
  * this file may allocate (create), sleep and take the io's lock.
@@ -25,7 +25,9 @@ struct pas_file_pump {
   pas_file_io_t io;
   pas_ring_t ring;
   char *name;
-  struct timespec poll;
+  long wake_ns;              /* pas_file_pump_wake_ns of the ring */
+  pthread_mutex_t wake_lock; /* with wake: a stop request ends the sleep */
+  pthread_cond_t wake;
   atomic_int stop_requested;
   atomic_int finished;
   atomic_int has_error;      /* release: error[] is complete before it is 1 */
@@ -46,12 +48,11 @@ const char *pas_file_pump_strerror(int code) {
   }
 }
 
-long pas_file_pump_poll_ns(double samplerate, double blocksize) {
-  if (!(blocksize > 0)) blocksize = PAS_ASSUMED_BLOCKSIZE;
-  double half = samplerate > 0 ? blocksize / samplerate / 2 : 0.05;
-  if (half < 0.0005) half = 0.0005;
-  if (half > 0.05) half = 0.05;
-  return (long)(half * 1e9);
+long pas_file_pump_wake_ns(uint32_t ring_frames, double samplerate) {
+  double ms = samplerate > 0 ? (double)ring_frames / PAS_FILL_WAKE_PARTS / samplerate * 1000.0
+                             : PAS_MAX_FILL_WAKE_MS;
+  ms = ms < 1 ? 1 : ms > PAS_MAX_FILL_WAKE_MS ? PAS_MAX_FILL_WAKE_MS : (double)(long)ms;
+  return (long)ms * 1000000L;
 }
 
 int pas_file_pump_create(pas_file_pump_t **pump, const pas_file_pump_config_t *config,
@@ -75,9 +76,20 @@ int pas_file_pump_create(pas_file_pump_t **pump, const pas_file_pump_config_t *c
   p->name = copy;
   p->io = *io;
   p->ring = *ring;
-  long ns = pas_file_pump_poll_ns(config->samplerate, config->blocksize);
-  p->poll.tv_sec = ns / 1000000000L;
-  p->poll.tv_nsec = ns % 1000000000L;
+  p->wake_ns = pas_file_pump_wake_ns(ring->size, config->samplerate);
+  pthread_condattr_t attr;
+  int wake_ok = pthread_condattr_init(&attr) == 0;
+  if (wake_ok) {
+    wake_ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+              pthread_cond_init(&p->wake, &attr) == 0;
+    pthread_condattr_destroy(&attr);
+  }
+  if (!wake_ok || pthread_mutex_init(&p->wake_lock, NULL) != 0) {
+    if (wake_ok) pthread_cond_destroy(&p->wake);
+    free(copy);
+    free(p);
+    return PAS_FILE_PUMP_E_MEMORY;
+  }
   atomic_init(&p->stop_requested, 0);
   atomic_init(&p->finished, 0);
   atomic_init(&p->has_error, 0);
@@ -87,6 +99,19 @@ int pas_file_pump_create(pas_file_pump_t **pump, const pas_file_pump_config_t *c
 }
 
 /* ---- helpers for the thread ---- */
+
+/* Sleeps one fill-level interval, or less when a stop is requested. */
+static void sleep_fill_level(pas_file_pump_t *p) {
+  struct timespec until;
+  clock_gettime(CLOCK_MONOTONIC, &until);
+  until.tv_nsec += p->wake_ns % 1000000000L;
+  until.tv_sec += p->wake_ns / 1000000000L + until.tv_nsec / 1000000000L;
+  until.tv_nsec %= 1000000000L;
+  pthread_mutex_lock(&p->wake_lock);
+  while (!atomic_load_explicit(&p->stop_requested, memory_order_relaxed))
+    if (pthread_cond_timedwait(&p->wake, &p->wake_lock, &until) != 0) break;
+  pthread_mutex_unlock(&p->wake_lock);
+}
 
 static void io_lock(pas_file_pump_t *p) {
   if (p->io.lock) p->io.lock(p->io.user);
@@ -149,7 +174,7 @@ static void record(pas_file_pump_t *p) {
                                                      &r1, &n1, &r2, &n2);
     if (avail == 0) {
       if (stopping) return;
-      nanosleep(&p->poll, NULL);
+      sleep_fill_level(p);
       continue;
     }
     const int64_t kept = atomic_load_explicit(&p->frames, memory_order_relaxed);
@@ -194,7 +219,7 @@ static void play(pas_file_pump_t *p) {
   for (;;) {
     if (atomic_load_explicit(&p->stop_requested, memory_order_acquire)) return;
     if (pas_ring_write_available(&p->ring) == 0) {
-      nanosleep(&p->poll, NULL);
+      sleep_fill_level(p);
       continue;
     }
     io_lock(p);
@@ -243,6 +268,7 @@ static void *thread_main(void *arg) {
   else play(p);
   /* release: frames and error are final before finished reads 1 */
   atomic_store_explicit(&p->finished, 1, memory_order_release);
+  if (p->config.ended != NULL) p->config.ended(p->config.ended_user);
   return NULL;
 }
 
@@ -269,8 +295,12 @@ int pas_file_pump_start(pas_file_pump_t *p) {
 
 void pas_file_pump_stop(pas_file_pump_t *p) {
   if (!p->started || p->joined) return;
-  /* release: pairs with the thread's acquire load */
+  /* release: pairs with the thread's acquire load; under the lock, so a
+   * sleeping thread cannot miss the signal between its check and its wait */
+  pthread_mutex_lock(&p->wake_lock);
   atomic_store_explicit(&p->stop_requested, 1, memory_order_release);
+  pthread_cond_signal(&p->wake);
+  pthread_mutex_unlock(&p->wake_lock);
   pthread_join(p->thread, NULL);
   p->joined = 1;
 }
@@ -278,6 +308,8 @@ void pas_file_pump_stop(pas_file_pump_t *p) {
 void pas_file_pump_destroy(pas_file_pump_t *p) {
   if (p == NULL) return;
   pas_file_pump_stop(p);
+  pthread_cond_destroy(&p->wake);
+  pthread_mutex_destroy(&p->wake_lock);
   free(p->name);
   free(p);
 }

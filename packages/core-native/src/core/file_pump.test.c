@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@ TEST(record_full_disk_keeps_what_was_written) {
   REQUIRE_EQ_INT(ring_new(&t, 64), PAS_RING_OK);
   pas_file_io_t io = fake_io(&f);
   pas_file_pump_config_t c = config_of(PAS_FILE_PUMP_RECORD, 0, "'full.wav'");
+  c.samplerate = 1000; /* the message's seconds: 300 frames are 0.300 s */
   pas_file_pump_t *p;
   REQUIRE_EQ_INT(pas_file_pump_create(&p, &c, &t.r, &io), PAS_FILE_PUMP_OK);
   REQUIRE_EQ_INT(pas_file_pump_start(p), PAS_FILE_PUMP_OK);
@@ -83,6 +85,8 @@ TEST(record_full_disk_keeps_what_was_written) {
   free(t.memory);
 }
 
+static void count_end(void *user) { atomic_fetch_add((atomic_int *)user, 1); }
+
 TEST(record_file_closed_under_the_pump) {
   static fake_file_t f;
   fake_init(&f, 0);
@@ -93,10 +97,17 @@ TEST(record_file_closed_under_the_pump) {
   REQUIRE_EQ_INT(pas_ring_write(&t.r, &frame, 1), 1);
   pas_file_io_t io = fake_io(&f);
   pas_file_pump_config_t c = config_of(PAS_FILE_PUMP_RECORD, 0, "'gone.wav'");
+  static atomic_int ends;
+  atomic_store(&ends, 0);
+  c.ended = count_end;
+  c.ended_user = &ends;
   pas_file_pump_t *p;
   REQUIRE_EQ_INT(pas_file_pump_create(&p, &c, &t.r, &io), PAS_FILE_PUMP_OK);
   REQUIRE_EQ_INT(pas_file_pump_start(p), PAS_FILE_PUMP_OK);
   REQUIRE(wait_until(pump_finished, p));
+  /* an end by itself is announced, once, by the time it is seen */
+  pas_file_pump_stop(p);
+  CHECK_EQ_INT(atomic_load(&ends), 1);
   const char *error = pas_file_pump_error(p);
   REQUIRE(error != NULL);
   CHECK_MSG(strcmp(error, "Error recording to 'gone.wav': the file was closed while recording; "
@@ -285,24 +296,28 @@ TEST(stop_while_waiting_for_data_or_room) {
   static fake_file_t f;
   test_ring_t t;
   REQUIRE_EQ_INT(ring_new(&t, 16), PAS_RING_OK);
-  /* record, ring empty: the thread polls for data; stop ends it */
+  /* record, ring empty: the thread sleeps on fill level; stop wakes it */
   fake_init(&f, 0);
   pas_file_io_t io = fake_io(&f);
   pas_file_pump_config_t c = config_of(PAS_FILE_PUMP_RECORD, 0, "idle.wav");
-  c.samplerate = 48000;
-  c.blocksize = 1e6; /* the longest poll, 50 ms */
+  c.samplerate = 8; /* a quarter of 16 frames: 500 ms, so the longest sleep, 250 ms */
+  static atomic_int ends;
+  atomic_store(&ends, 0);
+  c.ended = count_end;
+  c.ended_user = &ends;
   pas_file_pump_t *p;
   REQUIRE_EQ_INT(pas_file_pump_create(&p, &c, &t.r, &io), PAS_FILE_PUMP_OK);
   REQUIRE_EQ_INT(pas_file_pump_start(p), PAS_FILE_PUMP_OK);
   CHECK_EQ_INT(pas_file_pump_running(p), 1);
   pas_file_pump_stop(p);
+  CHECK_EQ_INT(atomic_load(&ends), 1); /* after a stop too */
   CHECK_EQ_INT(pas_file_pump_running(p), 0);
   CHECK_EQ_INT(pas_file_pump_frames(p), 0);
   CHECK(pas_file_pump_error(p) == NULL);
   CHECK_EQ_INT(f.writes, 0);
   pas_file_pump_destroy(p);
 
-  /* play, ring full: the thread polls for room; stop ends it */
+  /* play, ring full: the thread sleeps on fill level; stop wakes it */
   fake_init(&f, 1000);
   c.direction = PAS_FILE_PUMP_PLAY;
   REQUIRE_EQ_INT(pas_file_pump_create(&p, &c, &t.r, &io), PAS_FILE_PUMP_OK);
@@ -329,11 +344,13 @@ TEST(stop_while_waiting_for_data_or_room) {
 
 /* ---- configuration ---- */
 
-TEST(config_and_poll_interval) {
-  CHECK_EQ_INT(pas_file_pump_poll_ns(48000, 256), 2666666);
-  CHECK_EQ_INT(pas_file_pump_poll_ns(48000, 0), 2666666); /* blocksize 0: assume 256 */
-  CHECK_EQ_INT(pas_file_pump_poll_ns(48000, 1e6), 50000000);
-  CHECK_EQ_INT(pas_file_pump_poll_ns(1e9, 1), 500000);
+TEST(config_and_wake_interval) {
+  /* the table of core-native's fillWakeMs test (src/sizes.test.ts) */
+  CHECK_EQ_INT(pas_file_pump_wake_ns(4096, 48000), 21000000); /* a quarter: 21.3 ms */
+  CHECK_EQ_INT(pas_file_pump_wake_ns(1024, 48000), 5000000);
+  CHECK_EQ_INT(pas_file_pump_wake_ns(2, 48000), 1000000); /* never less than 1 ms */
+  CHECK_EQ_INT(pas_file_pump_wake_ns(1u << 16, 48000), 250000000); /* 341 ms, capped */
+  CHECK_EQ_INT(pas_file_pump_wake_ns(1u << 24, 48000), 250000000);
   static fake_file_t f;
   fake_init(&f, 0);
   test_ring_t t;
@@ -370,7 +387,7 @@ int main(int argc, char **argv) {
       TEST_ENTRY(play_loop_seek_error),
       TEST_ENTRY(play_file_closed_under_the_pump),
       TEST_ENTRY(stop_while_waiting_for_data_or_room),
-      TEST_ENTRY(config_and_poll_interval),
+      TEST_ENTRY(config_and_wake_interval),
   };
   return th_run(tests, sizeof tests / sizeof tests[0], argc, argv);
 }

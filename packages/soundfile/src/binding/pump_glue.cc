@@ -18,7 +18,7 @@ namespace pastream_sndfile {
 // A pump moves frames between a pastream ring (core-native's layout, in a
 // SharedArrayBuffer) and an open file on its own thread, so recording to
 // disk never waits for the event loop. The thread and all of its policy
-// (polling, end of file, looping, header rewrites, errors) are the core's
+// (waking, end of file, looping, header rewrites, errors) are the core's
 // pas_file_pump (pastream/file_pump.h); this glue gives it the file through
 // a libsndfile-backed pas_file_io_t and holds references to the file handle
 // and the ring's view until stop() has joined the thread.
@@ -87,13 +87,54 @@ const char* PumpFileReadError(void* user) {
 void PumpFileLock(void* user) { static_cast<PumpFile*>(user)->w->mutex.lock(); }
 void PumpFileUnlock(void* user) { static_cast<PumpFile*>(user)->w->mutex.unlock(); }
 
+struct PumpState;
+void ReleaseEnd(PumpState* p);
+
 struct PumpState {
   PumpFile file;
   pas_file_pump_t* pump = nullptr;
   Napi::ObjectReference file_ref;
   Napi::ObjectReference ring_ref;
-  ~PumpState() { pas_file_pump_destroy(pump); }  // stops the thread first
+  // Calls JS's onEnd when the thread ends, so nothing polls for it; held
+  // until the thread is joined. Unreferenced: what runs the pump (a
+  // stream's run, a stop's promise) keeps the event loop alive, not this.
+  Napi::ThreadSafeFunction on_end;
+  napi_env env = nullptr;
+  bool hooked = false;  // the env cleanup hook that joins the thread first
+  ~PumpState() {
+    pas_file_pump_destroy(pump);  // stops the thread first
+    ReleaseEnd(this);
+  }
 };
+
+// The pump's `ended`, on its thread: never blocks.
+void PumpEnded(void* user) {
+  auto* p = static_cast<PumpState*>(user);
+  if (p->on_end) p->on_end.NonBlockingCall();
+}
+
+// The env is going away: end the thread before the thread-safe function it
+// calls is finalized (hooks run last-added first, so this runs before
+// Node's own cleanup of on_end).
+void CleanupPump(void* data) {
+  auto* p = static_cast<PumpState*>(data);
+  p->hooked = false;
+  pas_file_pump_stop(p->pump);
+  if (p->on_end) {
+    p->on_end.Release();
+    p->on_end = Napi::ThreadSafeFunction();
+  }
+}
+
+// After the thread is joined: onEnd is not called again.
+void ReleaseEnd(PumpState* p) {
+  if (p->hooked) napi_remove_env_cleanup_hook(p->env, CleanupPump, p);
+  p->hooked = false;
+  if (p->on_end) {
+    p->on_end.Release();
+    p->on_end = Napi::ThreadSafeFunction();
+  }
+}
 
 void FinalizePump(Napi::Env, PumpState* p) {
   // collected without stop(): end the thread before the memory goes
@@ -109,13 +150,15 @@ PumpState* UnwrapPump(Napi::Env env, const Napi::Value& value) {
   return value.As<Napi::External<PumpState>>().Data();
 }
 
-// pumpRecord / pumpPlay(handle, ringView, {format, samplerate, blocksize, loop, name}) -> pump handle
+// pumpRecord / pumpPlay(handle, ringView, {format, samplerate, loop, name}, onEnd) -> pump handle;
+// onEnd() is called once when the thread ends (by itself, or after pumpStop)
 Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
   Napi::Env env = info.Env();
   FileWrap* w = Unwrap(env, info[0]);
   if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
     throw CodedTypeError(env, "ring must be a Uint8Array view of shared memory");
   if (!info[2].IsObject()) throw CodedTypeError(env, "options must be an object");
+  if (!info[3].IsFunction()) throw CodedTypeError(env, "onEnd must be a function");
   Napi::Uint8Array view = info[1].As<Napi::Uint8Array>();
   Napi::Object o = info[2].As<Napi::Object>();
   auto p = std::make_unique<PumpState>();
@@ -125,7 +168,6 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
   config.direction = direction;
   config.loop = o.Get("loop").ToBoolean().Value() ? 1 : 0;
   config.samplerate = NumberOr(o, "samplerate", 48000);
-  config.blocksize = NumberOr(o, "blocksize", 0);
   if (!(config.samplerate > 0)) throw CodedTypeError(env, "samplerate must be positive");
   Napi::Value name_value = o.Get("name");
   const std::string name = name_value.IsString() ? name_value.As<Napi::String>().Utf8Value() : "the sound file";
@@ -156,6 +198,8 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
     sf_command(w->sf, SFC_GET_CURRENT_SF_INFO, &current, sizeof current);
     if (HeaderCountsFrames(current.format)) io.rewrite_header = PumpFileRewriteHeader;
   }
+  config.ended = PumpEnded;
+  config.ended_user = p.get();
   rc = pas_file_pump_create(&p->pump, &config, &ring, &io);
   if (rc != PAS_FILE_PUMP_OK) throw CodedError(env, kErrPump, pas_file_pump_strerror(rc));
   // play: fill the ring before returning, so the stream starts with data
@@ -163,6 +207,11 @@ Napi::Value PumpStart(const Napi::CallbackInfo& info, int direction) {
     throw ClosedError(env);
   p->file_ref = Napi::Persistent(info[0].As<Napi::Object>());
   p->ring_ref = Napi::Persistent(view.As<Napi::Object>());
+  p->on_end = Napi::ThreadSafeFunction::New(env, info[3].As<Napi::Function>(), "pastream-sndfile-pump-end", 0, 1);
+  p->on_end.Unref(env);
+  // after the thread-safe function: hooks run last-added first
+  p->env = env;
+  p->hooked = napi_add_env_cleanup_hook(env, CleanupPump, p.get()) == napi_ok;
   rc = pas_file_pump_start(p->pump);
   if (rc != PAS_FILE_PUMP_OK) throw CodedError(env, kErrPump, pas_file_pump_strerror(rc));
   PumpState* raw = p.release();
@@ -204,6 +253,7 @@ class PumpStopWorker : public Napi::AsyncWorker {
     Napi::Env env = Env();
     if (!p_->file_ref.IsEmpty()) p_->file_ref.Reset();
     if (!p_->ring_ref.IsEmpty()) p_->ring_ref.Reset();
+    ReleaseEnd(p_);
     deferred_.Resolve(PumpStatusObject(env, p_));
   }
 
