@@ -1,0 +1,18 @@
+// One child of bench/floor.mjs: an InputStream on DEVICE (2 ch int16, the
+// server's rate, BLOCKSIZE frames per callback, 0: the host decides) whose
+// rx ring, big enough for the run, nobody reads, for SECONDS of audio.
+// Prints {frames, cpuMs, maxRssKb} for the whole process (every thread).
+//
+//   node bench/engine-only.mjs SECONDS DEVICE BLOCKSIZE
+import { InputStream, RingBuffer } from '@pastream/stream'
+
+const [seconds, device, blocksize] = [Number(process.argv[2]), process.argv[3], Number(process.argv[4])]
+const stream = new InputStream({ device, channels: 2, dtype: 'int16', blocksize })
+const frames = Math.round(seconds * stream.samplerate)
+stream.setSink(new RingBuffer(4, 1 << Math.ceil(Math.log2(frames + 8192))))
+stream.frames = frames
+await stream.start()
+await stream.wait()
+await stream.close()
+const cpu = process.cpuUsage()
+console.log(JSON.stringify({ frames, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS }))
