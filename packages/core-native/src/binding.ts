@@ -103,6 +103,8 @@ export interface NativeAddon {
   layout(): Record<string, number>
   paAcquire(): void
   paRelease(): void
+  /** terminates PortAudio when nothing holds it; throws ERR_PASTREAM_BUSY / ERR_PASTREAM_PORTAUDIO_KEPT */
+  paReset(): void
   streamOpen(options: NativeOpenOptions, stats: Uint8Array, onFinished: (lost: '' | DeviceLostReason) => void): NativeHandle
   streamInfo(handle: NativeHandle): NativeStreamInfo
   streamStart(

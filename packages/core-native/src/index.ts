@@ -86,9 +86,29 @@ export function checkFormat(options: {
 }
 
 /**
- * Runs `fn` with PortAudio initialised once for all of it: a device query
- * followed by a stream open then costs one initialisation (about 30 ms with
- * JACK) instead of two. Nesting is fine (reference counted).
+ * Lets go of PortAudio, so that the next query or stream initialises it
+ * again and sees the devices and host APIs as they are now (a device
+ * plugged in, a JACK server started). PortAudio is otherwise initialised
+ * once, on first use, and kept for the life of the process: a stream opens
+ * in a few ms instead of 30-50 ms, and the device list is the one read at
+ * that first use.
+ * @throws PastreamError `ERR_PASTREAM_BUSY` while a stream is open (close
+ *   every stream first); `ERR_PASTREAM_PORTAUDIO_KEPT` when PortAudio cannot
+ *   be re-initialised in this process (its JACK server went away)
+ * @example
+ * ```ts
+ * resetPortAudio()
+ * const list = devices() // as they are now
+ * ```
+ */
+export function resetPortAudio(): void {
+  native().paReset()
+}
+
+/**
+ * Runs `fn` with PortAudio held for all of it, so nothing can reset it in
+ * between (PortAudio is initialised once and kept: see
+ * {@link resetPortAudio}). Nesting is fine (reference counted).
  * @example
  * ```ts
  * const stream = withPortAudio(() => NativeStream.open(options, devices().devices))

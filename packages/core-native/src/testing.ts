@@ -225,6 +225,10 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
     if (stopped) return
     stopped = true
     process.removeListener('exit', onExit)
+    // PortAudio is kept initialised between streams: let go of its client
+    // of this server while the server lives (PortAudio cannot terminate
+    // once its JACK server is gone, and could not see another one then)
+    if (!killed) resetPortAudioIfIdle()
     if (loopback && !killed) native().loopbackClose(loopback)
     try {
       process.kill(pid, 'SIGTERM')
@@ -272,6 +276,8 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
   Object.assign(process.env, env)
   let device: NativeDevice | undefined
   try {
+    // PortAudio read its devices at its first use and kept them: read again
+    resetPortAudioIfIdle()
     device = native()
       .devices()
       .devices.find((d) => d.hostApiType === HostApiType.jack && d.name === deviceName)
@@ -303,6 +309,19 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
   return { serverName, samplerate, period, channels, pid, env, device, stop, kill, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT') }
 }
 
+/**
+ * Lets go of PortAudio unless a stream holds it (then the device list stays
+ * as it was read, and the caller's check of it says so), so that its next
+ * use reads the devices afresh.
+ */
+function resetPortAudioIfIdle(): void {
+  try {
+    native().paReset()
+  } catch {
+    // in use by a stream, or kept after a lost server: nothing to do here
+  }
+}
+
 /** The process runs (a zombie, dead but not yet reaped, does not). */
 function processAlive(pid: number): boolean {
   try {
@@ -310,6 +329,43 @@ function processAlive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
   } catch {
     return false
+  }
+}
+
+/** A device plugged in by {@link plugVirtualDevice}. */
+export interface PluggedDevice {
+  /** its name as PortAudio lists it (after a device refresh) */
+  name: string
+  /** takes it away again (streams open on it should be closed first) */
+  unplug(): void
+}
+
+/**
+ * Plugs a device into a running JACK server, as a sound card plugged into
+ * a machine: a loopback client named `name` (what it is played it
+ * captures), which PortAudio lists as a JACK device once it reads the
+ * devices again. For testing hot-plugging (`refreshDevices()`).
+ * @param options.serverName the JACK server (default: JACK_DEFAULT_SERVER,
+ *   the virtual device a global setup started)
+ * @throws Error when the server does not accept the client
+ * @example
+ * ```ts
+ * const card = plugVirtualDevice('usb-card')
+ * refreshDevices() // lists 'usb-card'
+ * card.unplug()
+ * ```
+ */
+export function plugVirtualDevice(name: string, options: { serverName?: string; channels?: number } = {}): PluggedDevice {
+  const serverName = options.serverName ?? process.env.JACK_DEFAULT_SERVER
+  if (!serverName) throw new Error('plugVirtualDevice: no JACK server named (serverName, or JACK_DEFAULT_SERVER)')
+  const { handle } = native().loopbackOpen(serverName, name, options.channels ?? 2)
+  let plugged = true
+  return {
+    name,
+    unplug: () => {
+      if (plugged) native().loopbackClose(handle)
+      plugged = false
+    },
   }
 }
 

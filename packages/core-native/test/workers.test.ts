@@ -33,6 +33,7 @@ test('50 Workers streaming one after another: no crash, no growth in RSS, thread
   expect(report.after.rss - report.afterTen.rss).toBeLessThan(20 * 2 ** 20)
   expect(report.after.threads).toBeLessThanOrEqual(report.afterTen.threads)
   expect(report.after.fds).toBeLessThanOrEqual(report.afterTen.fds + 2)
-  // the watchdog's thread is the only one the addon keeps
-  expect(report.after.threads).toBeLessThanOrEqual(report.before.threads + 1)
+  // the addon keeps the watchdog's thread, and PortAudio stays initialised
+  // between streams with its JACK client's threads (measured: 4 in all)
+  expect(report.after.threads).toBeLessThanOrEqual(report.before.threads + 4)
 })

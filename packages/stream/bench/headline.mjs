@@ -5,10 +5,12 @@
 // typed array has no gap, and a too-small ring is reported as BufferFull.
 // Also: chunk delivery delay, CPU time per second of audio (against a
 // reference measured in the same run), and time to the first chunk.
+import { spawnSync } from 'node:child_process'
 import { readFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { Readable, Writable } from 'node:stream'
 import { BufferFull, DuplexStream, InputStream, OutputStream, RingBuffer } from '../dist/index.js'
 import { startVirtualDevice } from '../dist/testing.js'
@@ -339,31 +341,38 @@ async function bareTimerWakes() {
   )
 }
 
+// Time to audio (issue 12): in a fresh process, `new InputStream()` to the
+// first captured chunk (PortAudio initialises then: goal within 1.2x
+// audify's 55-66 ms measured on this machine, about 70 ms), and each further
+// stream in the same process (PortAudio kept initialised: goal under 10 ms).
 async function timeToFirstChunk() {
-  const times = []
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now()
-    const stream = new DuplexStream({ device: 'loopback', channels: 2, dtype: 'float32', blocksize: 256 })
-    try {
-      for await (const _ of stream.chunks({ chunksize: 256, pad: -1 })) {
-        times.push(performance.now() - t0)
-        break
-      }
-    } finally {
-      await stream.close()
-    }
+  const runs = 5
+  const firsts = []
+  const further = []
+  for (let i = 0; i < runs; i++) {
+    const child = spawnSync(process.execPath, [fileURLToPath(new URL('./first-chunk.mjs', import.meta.url)), 'loopback', '5'], { encoding: 'utf8' })
+    if (child.status !== 0) throw new Error(`bench/first-chunk.mjs failed (${child.status}): ${child.stderr}`)
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1))
+    firsts.push(result.first)
+    further.push(...result.further)
   }
-  times.sort((a, b) => a - b)
+  firsts.sort((a, b) => a - b)
+  further.sort((a, b) => a - b)
+  const first = quantile(firsts, 0.5)
+  const next = quantile(further, 0.5)
   report(
-    `new DuplexStream() to first captured chunk: median ${quantile(times, 0.5).toFixed(1)} ms over 5 (min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)}) ` +
-      `(goal < 50 ms) -> ${quantile(times, 0.5) < 50 ? 'OK' : 'over goal'}`,
+    `time to audio, new InputStream() to the first captured chunk (256 frames): fresh process median ${first.toFixed(1)} ms over ${runs} processes ` +
+      `(min ${firsts[0].toFixed(1)}, max ${firsts.at(-1).toFixed(1)}; goal about 70 ms, 1.2x audify) -> ${first <= 70 ? 'OK' : 'over goal'}`,
+  )
+  report(
+    `  each further stream in the same process: median ${next.toFixed(1)} ms over ${further.length} (min ${further[0].toFixed(1)}, max ${further.at(-1).toFixed(1)}; goal under 10 ms) -> ${next < 10 ? 'OK' : 'over goal'}`,
   )
 }
 
 const device = await startVirtualDevice({ name: process.env.PASTREAM_TEST_SERVER ?? 'pastream-bench', channels: 2, period: 256 })
 try {
   console.log(`stream benchmarks on the virtual loopback device (${samplerate} Hz, JACK period ${device.period}), ${seconds} s runs`)
-  // BENCH_ONLY=cpu runs only the CPU comparison
+  // BENCH_ONLY=cpu runs only the CPU comparison, BENCH_ONLY=audio only the time to audio
   const only = process.env.BENCH_ONLY
   if (!only) {
     await recordWithWorkerSink()
@@ -372,9 +381,11 @@ try {
     await playbackWhileBlocked('typed array')
     await chunkDelay()
   }
-  await cpuPerSecond()
-  await bareTimerWakes()
-  if (!only) await timeToFirstChunk()
+  if (!only || only === 'cpu') {
+    await cpuPerSecond()
+    await bareTimerWakes()
+  }
+  if (!only || only === 'audio') await timeToFirstChunk()
 } finally {
   await device.stop()
 }

@@ -1,7 +1,10 @@
 // Device lookup against the real device list of the virtual loopback device
 // (the JACK server of test/global-setup.ts), plus table formatting.
 import { describe, expect, it } from 'vitest'
-import { findDevice, formatDeviceTable, queryDevices, queryHostApis, type DeviceInfo } from './devices.js'
+import { plugVirtualDevice } from '@pastream/core-native/testing'
+import { PastreamError } from './errors.js'
+import { findDevice, formatDeviceTable, queryDevices, queryHostApis, refreshDevices, type DeviceInfo } from './devices.js'
+import { InputStream } from './input-stream.js'
 
 const fake = (index: number, name: string): DeviceInfo => ({
   index,
@@ -24,6 +27,47 @@ describe('queryDevices', () => {
     const loopback = devices.find((d) => d.name === 'loopback')
     expect(loopback?.hostApiName).toMatch(/JACK/)
     expect(queryHostApis().hostApis.some((api) => /JACK/.test(api.name))).toBe(true)
+  })
+})
+
+describe('refreshDevices', () => {
+  const listed = (name: string, devices: DeviceInfo[]) => devices.some((d) => d.name === name)
+
+  it('a device plugged in after the list was read shows up after refreshDevices(), and streams open on it', async () => {
+    expect(listed('loopback', queryDevices().devices)).toBe(true) // PortAudio is up and keeps this list
+    const card = plugVirtualDevice('plugged-in')
+    try {
+      expect(listed('plugged-in', queryDevices().devices)).toBe(false)
+      expect(listed('plugged-in', refreshDevices().devices)).toBe(true)
+      const stream = new InputStream({ device: 'plugged-in', channels: 2, dtype: 'int16' })
+      try {
+        const recording = await stream.record(1024)
+        expect(recording.length).toBe(2048)
+      } finally {
+        await stream.close()
+      }
+    } finally {
+      card.unplug()
+    }
+    expect(listed('plugged-in', refreshDevices().devices)).toBe(false)
+  })
+
+  it('is refused while a stream is open, saying to close it first', async () => {
+    const stream = new InputStream({ device: 'loopback', channels: 1 })
+    try {
+      let error: unknown
+      try {
+        refreshDevices()
+      } catch (caught) {
+        error = caught
+      }
+      expect(error).toBeInstanceOf(PastreamError)
+      expect((error as PastreamError).code).toBe('ERR_PASTREAM_BUSY')
+      expect((error as Error).message).toMatch(/close every stream before refreshing the devices/)
+    } finally {
+      await stream.close()
+    }
+    expect(listed('loopback', refreshDevices().devices)).toBe(true) // and works once it is closed
   })
 })
 

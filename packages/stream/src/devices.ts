@@ -1,7 +1,7 @@
 // Devices and host APIs as PortAudio lists them: queries, the default
 // devices, finding a device by index or name part, the device table, and
 // the no-default-device error.
-import { devices as nativeDevices, hostApis, type NativeDevice, type NativeHostApi } from '@pastream/core-native'
+import { devices as nativeDevices, hostApis, resetPortAudio, type NativeDevice, type NativeHostApi } from '@pastream/core-native'
 
 /** A PortAudio device as PortAudio reports it now. */
 export type DeviceInfo = NativeDevice
@@ -12,8 +12,12 @@ export type HostApiInfo = NativeHostApi
 export type DeviceKind = 'input' | 'output'
 
 /**
- * The devices PortAudio sees now, with the default input and output indices
- * (-1 when there is none).
+ * The devices, with the default input and output indices (-1 when there is
+ * none), as PortAudio listed them when it was initialised: at the first
+ * query or stream of the process, or at the last {@link refreshDevices}.
+ * PortAudio is kept initialised from then on, so a stream opens in a few ms;
+ * a device plugged in (or a JACK server started) later shows up after
+ * refreshDevices().
  * @example
  * ```ts
  * const { devices, defaultInput, defaultOutput } = queryDevices()
@@ -22,6 +26,26 @@ export type DeviceKind = 'input' | 'output'
 export function queryDevices(): { devices: DeviceInfo[]; defaultInput: number; defaultOutput: number } {
   const result = nativeDevices()
   return { devices: result.devices, defaultInput: result.defaultInputDevice, defaultOutput: result.defaultOutputDevice }
+}
+
+/**
+ * Reads the devices again, as they are now, and returns them: PortAudio is
+ * terminated and initialised afresh (30-50 ms with JACK). For a machine
+ * where devices come and go: call it before opening a stream on a device
+ * plugged in since the list was read. Streams opened after it use the new
+ * list; device indices may change, names stay.
+ * @throws PastreamError `ERR_PASTREAM_BUSY` while a stream is open (PortAudio
+ *   cannot re-read its devices under a running stream: close them first);
+ *   `ERR_PASTREAM_PORTAUDIO_KEPT` after a JACK server this process used went
+ *   away (PortAudio cannot reconnect: start a new process)
+ * @example
+ * ```ts
+ * const { devices } = refreshDevices()
+ * ```
+ */
+export function refreshDevices(): { devices: DeviceInfo[]; defaultInput: number; defaultOutput: number } {
+  resetPortAudio()
+  return queryDevices()
 }
 
 /**
@@ -36,8 +60,8 @@ export function queryHostApis(): { hostApis: HostApiInfo[]; defaultHostApi: numb
 }
 
 /**
- * The default input and output device indices (-1 when there is none), as
- * PortAudio reports them now.
+ * The default input and output device indices (-1 when there is none), from
+ * the device list (see {@link queryDevices}).
  * @example
  * ```ts
  * const { input, output } = defaultDevice()

@@ -8,6 +8,7 @@
 export { RingBuffer, dtypes, sampleSizes, portaudioVersion, isPowerOfTwo, checkBuffersize, type DType, type BufferLike, type EngineStats, type DeviceLostReason } from '@pastream/core-native'
 export {
   queryDevices,
+  refreshDevices,
   queryHostApis,
   defaultDevice,
   findDevice,

@@ -23,11 +23,13 @@
 export {
   startVirtualDevice,
   findVirtualDevice,
+  plugVirtualDevice,
   jackEnv,
   prng,
   mountTmpfs,
   type Tmpfs,
   type TmpfsOptions,
+  type PluggedDevice,
   type VirtualDevice,
   type VirtualDeviceOptions,
 } from '@pastream/core-native/testing'

@@ -46,10 +46,14 @@ auto WithQuietStderr(Fn fn) -> decltype(fn()) {
   return result;
 }
 
-// Initialises PortAudio on the first reference; paired with Release().
+// Initialises PortAudio unless it is; paired with Release().
 PaError Acquire();
-// Terminates PortAudio when the last reference goes.
+// Drops a reference. PortAudio stays initialised for the next stream.
 void Release();
+// Terminates PortAudio when no reference holds it (the next Acquire
+// initialises it again, with the devices as they are then).
+enum class ResetResult { kDone, kInUse, kKept };
+ResetResult ResetPortAudio();
 
 // Holds PortAudio initialised for one query.
 struct PaScope {
