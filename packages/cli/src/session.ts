@@ -355,13 +355,16 @@ async function drive(run: RunningStream, options: DriveOptions): Promise<Playrec
   // a signal ends the wait at once (the soundfile layer finalizes the recording: see finalizeOnSignals in playrec)
   options.signals.onSignal(() => wake?.())
   const live = !options.quiet && options.info.isTTY === true
+  // the status line and --fatal-xruns look every 150 ms; otherwise nothing
+  // wakes the event loop until the run ends or a signal comes
+  const pollMs = live || options.fatalXruns ? 150 : undefined
   const started = performance.now()
   try {
     await run.start()
     await options.signals.hold('after-start')
     for (;;) {
       const finished = await Promise.race([
-        run.wait(150),
+        run.wait(pollMs),
         new Promise<boolean>((resolve) => {
           wake = () => resolve(false)
         }),
