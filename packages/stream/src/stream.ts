@@ -405,8 +405,14 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
     if (this.#life.state === 'deviceLost') return // the device stopped for good
     if (this.#life.fire('abort') === 'closing') return this.#closing
     const run = this.#run
-    for (const pump of run?.pumps ?? []) pump.cancel()
-    await this.#serial(() => this.nativeStream.abort())
+    // the device first, then the pumps: a file sink stopped while the
+    // callback still ran would miss its last blocks (a recording finalized
+    // on a signal must hold every frame the stream counted)
+    try {
+      await this.#serial(() => this.nativeStream.abort())
+    } finally {
+      for (const pump of run?.pumps ?? []) pump.cancel()
+    }
     await this.#finishRun(run, false)
   }
 
@@ -425,8 +431,9 @@ export abstract class Stream extends StreamBase implements AsyncDisposable {
     this.#life.fire('close')
     this.#closing ??= (async () => {
       const run = this.#run
-      for (const pump of run?.pumps ?? []) pump.cancel()
+      // the device first, then the pumps (as in abort())
       await this.#serial(() => this.nativeStream.abort()).catch(() => undefined)
+      for (const pump of run?.pumps ?? []) pump.cancel()
       await run?.settled
       this.#life.fire('released')
       await this.#serial(() => this.nativeStream.close())
