@@ -85,12 +85,24 @@ static inline void pas_i24_write(uint8_t *p, int32_t v) {
 
 /* ---- rounding ---- */
 
+/* x rounded to the nearest integer, ties to even, as nearbyint() in the
+ * default rounding mode, but with no libm call (nearbyint is a call through
+ * the PLT per sample, a measurable part of the audio thread's time): adding
+ * and subtracting 2^52 leaves the sum rounded to a whole number by the
+ * IEEE double arithmetic itself. Exact for |x| < 2^52, which the callers'
+ * clamps guarantee; needs strict double evaluation (SSE2, NEON; not x87,
+ * not -ffast-math). */
+static inline double pas_round_even(double x) {
+  const double magic = 4503599627370496.0; /* 2^52 */
+  return x >= 0 ? (x + magic) - magic : (x - magic) + magic;
+}
+
 /* x rounded to nearest within [lo, hi]; NaN gives lo (the callback's rule:
  * one compare, no extra branch on the audio thread). */
 static inline double pas_clamp_round(double x, double lo, double hi) {
   if (!(x > lo)) return lo; /* also maps NaN to lo */
   if (x > hi) return hi;
-  return nearbyint(x);
+  return pas_round_even(x);
 }
 
 /* x in [-1, 1) as an integer of `bits` bits (2..32): scaled, rounded and

@@ -56,6 +56,22 @@ TEST(rounding_and_nan) {
 
 /* Every format: samples -> left-justified int32 -> samples is exact, and
  * -> doubles -> samples is exact. */
+/* pas_round_even is nearbyint (ties to even) without libm, for every value
+ * the clamps let through: ties, near-ties, signs, the int32 edges, and a
+ * sweep of scaled samples. */
+TEST(round_even_is_nearbyint) {
+  const double cases[] = {0.0, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999999999999994, 1.4999999,
+                          -0.49999999999999994, 32766.5, 32767.5, -32768.5, 2147483646.5,
+                          -2147483648.0, 2147483647.0, 8388607.5, -8388608.5, 1e-300, -1e-300};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    CHECK_MSG(pas_round_even(cases[i]) == nearbyint(cases[i]), "%.17g: %.17g, nearbyint %.17g",
+              cases[i], pas_round_even(cases[i]), nearbyint(cases[i]));
+  for (int k = -200000; k <= 200000 && !TH_FAILED(); k++) {
+    const double x = (double)(float)(k / 200000.0) * 32768.0 + 0.25 * (k % 4);
+    CHECK_MSG(pas_round_even(x) == nearbyint(x), "%.17g", x);
+  }
+}
+
 TEST(integer_round_trips) {
   th_rng_t rng;
   th_rng_seed(&rng, 42);
@@ -98,7 +114,8 @@ TEST(float32_at_a_file_width) {
 int main(int argc, char **argv) {
   static const th_test_t tests[] = {
       TEST_ENTRY(int24_packing),        TEST_ENTRY(format_sizes_and_bits),
-      TEST_ENTRY(rounding_and_nan),     TEST_ENTRY(integer_round_trips),
+      TEST_ENTRY(rounding_and_nan),     TEST_ENTRY(round_even_is_nearbyint),
+      TEST_ENTRY(integer_round_trips),
       TEST_ENTRY(float32_at_a_file_width),
   };
   return th_run(tests, sizeof tests / sizeof tests[0], argc, argv);
