@@ -69,7 +69,7 @@ export class FileConnection implements RingEndpoint {
 export interface FilePumpOptions {
   /**
    * @deprecated No effect: the stream allocates the ring of each run (its
-   * `buffersize`, or for a finite recording one that holds it all).
+   * `buffersize`: the native pump drains it on its own thread).
    */
   buffersize?: number
 }

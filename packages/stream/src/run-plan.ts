@@ -161,13 +161,19 @@ function planSink(facts: RunFacts, sink: Sink | undefined, frames: number, reads
     }
     return { ring: sink }
   }
-  // a finite recording gets a ring that holds all of it (up to a cap), so
-  // a blocked main thread cannot overflow it; the pump copies as it can
-  // (an explicit buffersize always wins)
+  // An endpoint (a sound file: a native pump drains the ring on a thread of
+  // its own, never waiting for the main thread) gets the buffersize, so a
+  // long recording's memory does not grow with it. A finite recording
+  // into main-thread code gets a ring that holds all of it (up to a cap),
+  // so a blocked main thread cannot overflow it; the pump copies as it can
+  // (an explicit buffersize always wins).
+  if (isRingEndpoint(sink)) {
+    const ring = new RingBuffer(framebytes, facts.buffersize)
+    return { ring, pump: sink[ringEndpoint]('sink', ring, endpointContext(facts, facts.rxChannels)) }
+  }
   const size = frames > 0 && !facts.buffersizeGiven ? nextPowerOfTwo(Math.min(frames, ONE_RING_MAX_FRAMES)) : facts.buffersize
   const ring = new RingBuffer(framebytes, Math.max(size, 256))
   if (sink === undefined) return readsRx ? { ring } : { ring, pump: new DiscardPump(ring, facts.samplerate) }
-  if (isRingEndpoint(sink)) return { ring, pump: sink[ringEndpoint]('sink', ring, endpointContext(facts, facts.rxChannels)) }
   const ctx = pumpContext(facts, ring, 'sink', facts.rxChannels)
   if (sink instanceof URL) return { ring, pump: new WorkerPump(ctx, sink, { prebuffer: false }) }
   if (ArrayBuffer.isView(sink)) return { ring, pump: new ArraySinkPump(ctx, asBytes(sink)) }
