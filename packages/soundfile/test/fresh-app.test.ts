@@ -96,7 +96,7 @@ describe('a fresh app from the packed tarballs', { timeout: 180_000 }, () => {
       pack(packageFolder('stream'), out),
       pack(packageFolder('soundfile'), out),
     ]
-    const fresh = installFresh(temp, tarballs, '@pastream/soundfile')
+    const fresh = installFresh(temp, tarballs, '@pastream/soundfile', ['pastream_core.node', 'pastream_sndfile.node'])
     project = fresh.project
   })
 
