@@ -73,8 +73,16 @@ export function detectLibc(): Libc | undefined {
   if (detected === undefined) {
     let libc: Libc | undefined
     if (process.platform === 'linux') {
-      const report = process.report.getReport() as ReportHeader
-      libc = typeof report.header?.glibcVersionRuntime === 'string' ? 'glibc' : 'musl'
+      // Node 20.13+: leave out the network interfaces, the slow part of a report
+      const reports = process.report as typeof process.report & { excludeNetwork?: boolean }
+      const excluded = reports.excludeNetwork
+      if (excluded !== undefined) reports.excludeNetwork = true
+      try {
+        const report = reports.getReport() as ReportHeader
+        libc = typeof report.header?.glibcVersionRuntime === 'string' ? 'glibc' : 'musl'
+      } finally {
+        if (excluded !== undefined) reports.excludeNetwork = excluded
+      }
     }
     detected = { libc }
   }
