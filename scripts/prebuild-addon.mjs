@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Builds the N-API addon of the package in the current directory into
-// prebuilds/<platform>-<arch>/ with prebuildify (stripped), against the local
-// Node headers so that nothing is downloaded. `--gyp-only` runs a plain
-// node-gyp rebuild into build/ instead. Used by core-native and soundfile.
+// Builds the N-API addon of the package in the current directory with
+// prebuildify (stripped), against the local Node headers so that nothing is
+// downloaded, and copies it into this machine's platform package
+// (packages/native/<platform>/<target>.node, where core-native's
+// addonLoader finds it). On a machine no platform package fits, it goes to
+// build/Release/ instead (the loader's from-source place). `--gyp-only` runs
+// a plain node-gyp rebuild into build/ instead. Used by core-native and
+// soundfile.
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
+import { hostLabel, hostPackage, repoRoot } from './lib/native-packages.mjs'
 import { localNodedir } from './lib/node-headers.mjs'
 
 const here = process.cwd()
@@ -16,13 +21,36 @@ const nodedir = localNodedir()
 const env = { ...process.env }
 if (nodedir) env.npm_config_nodedir = nodedir
 
+// the addon's file name is its binding.gyp target's
+const target = /"target_name"\s*:\s*"([^"]+)"/.exec(readFileSync(join(here, 'binding.gyp'), 'utf8'))?.[1]
+if (!target) {
+  console.error(`${name}: no "target_name" in ${join(here, 'binding.gyp')}`)
+  process.exit(1)
+}
+
 const gypOnly = process.argv.includes('--gyp-only')
 const bin = gypOnly
   ? require.resolve('node-gyp/bin/node-gyp.js')
   : join(dirname(require.resolve('prebuildify/package.json')), 'bin.js')
-const args = gypOnly ? ['rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])] : ['--napi', '--strip']
+const args = gypOnly
+  ? ['rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])]
+  : ['--napi', '--strip', `--name=${target}`]
 const result = spawnSync(process.execPath, [bin, ...args], { cwd: here, env, stdio: 'inherit' })
 if (result.status !== 0) {
   console.error(`${name}: ${gypOnly ? 'node-gyp rebuild' : 'prebuildify'} failed (exit ${result.status ?? result.signal})`)
   process.exit(1)
+}
+if (!gypOnly) {
+  const built = join(here, 'prebuilds', `${process.platform}-${process.arch}`, `${target}.node`)
+  const platform = hostPackage()
+  const destination = platform
+    ? join(platform.dir, `${target}.node`)
+    : join(here, 'build', 'Release', `${target}.node`)
+  mkdirSync(dirname(destination), { recursive: true })
+  copyFileSync(built, destination)
+  if (!platform) {
+    console.log(`${name}: no platform package under packages/native/ is for ${hostLabel()}: ${target}.node went to build/Release/`)
+  } else {
+    console.log(`${name}: ${target}.node -> ${relative(repoRoot, destination)} (${platform.manifest.name})`)
+  }
 }

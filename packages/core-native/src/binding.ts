@@ -1,9 +1,7 @@
-// Loads the addon with node-gyp-build: prebuilds/<platform>-<arch>/ first,
-// then build/Release. The raw functions are typed here and used only by
-// this package's wrappers; JS never sees a PortAudio pointer.
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+// This package's addon (pastream_core, loaded by addon-loader.ts) and its
+// raw functions, typed here and used only by this package's wrappers; JS
+// never sees a PortAudio pointer.
+import { addonLoader } from './addon-loader.js'
 import { fromNative } from './errors.js'
 
 /** A direction of a stream as the addon takes it; numbers already validated. */
@@ -126,58 +124,5 @@ export interface NativeAddon {
   loopbackClose(handle: NativeLoopbackHandle): void
 }
 
-/**
- * A lazy loader for a pastream addon: node-gyp-build looks in
- * `prebuilds/<platform>-<arch>/` first, then `build/Release`, under the
- * package root of `moduleUrl` (the calling module sits in `dist/` or
- * `src/`, one level below it). With `convertError`, every function of the
- * addon is wrapped so that what it throws, or its promise rejects with,
- * goes through it (core-native passes {@link fromNative}, so callers only
- * ever see pastream's error classes); without, the functions are the
- * addon's own and the caller converts, where it knows more context.
- * @param moduleUrl `import.meta.url` of a module in the addon's package
- * @example
- * ```ts
- * const native = addonLoader<MyAddon>(import.meta.url)
- * native().version()
- * ```
- */
-export function addonLoader<T extends object>(moduleUrl: string, convertError?: (error: unknown) => unknown): () => T {
-  let loaded: T | undefined
-  return () => {
-    if (loaded === undefined) {
-      const root = join(dirname(fileURLToPath(moduleUrl)), '..')
-      const require = createRequire(join(root, 'package.json'))
-      // node-gyp-build honours PREBUILDS_ONLY=1 (skip build/): test:prebuild uses it
-      const load = require('node-gyp-build') as (dir: string) => T
-      const raw = load(root)
-      loaded = convertError ? withConvertedErrors(raw, convertError) : raw
-    }
-    return loaded
-  }
-}
-
-/** The addon's functions, each converting its errors with `convert` (other members as they are). */
-function withConvertedErrors<T extends object>(raw: T, convert: (error: unknown) => unknown): T {
-  const wrapped: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(raw)) {
-    if (typeof value !== 'function') {
-      wrapped[key] = value
-      continue
-    }
-    const call = value as (...args: unknown[]) => unknown
-    wrapped[key] = (...args: unknown[]): unknown => {
-      let result: unknown
-      try {
-        result = call(...args)
-      } catch (error) {
-        throw convert(error)
-      }
-      return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(convert(error))) : result
-    }
-  }
-  return wrapped as T
-}
-
 /** Loads this package's addon on first use; importing this package touches no device. */
-export const native: () => NativeAddon = addonLoader<NativeAddon>(import.meta.url, fromNative)
+export const native: () => NativeAddon = addonLoader<NativeAddon>(import.meta.url, 'pastream_core', fromNative)

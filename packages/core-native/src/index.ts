@@ -26,7 +26,17 @@ export {
   deviceLostError,
 } from './native-stream.js'
 export type { DeviceLostReason, NativeDevice, NativeHostApi, NativeStreamInfo, NativeFormatCheck } from './binding.js'
-export { addonLoader } from './binding.js'
+export {
+  addonLoader,
+  addonModeFromEnv,
+  locateAddon,
+  resolveAddon,
+  NoPrebuildError,
+  type AddonLocation,
+  type AddonMode,
+  type AddonQuery,
+} from './addon-loader.js'
+export { detectLibc, platformLabel, platformPackageFor, platformPackages, type Libc, type PlatformPackage } from './platforms.js'
 export { PastreamError, PortAudioError, fromNative, type PortAudioErrorInfo, type NativeErrorCode } from './errors.js'
 
 /**

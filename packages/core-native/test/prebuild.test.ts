@@ -1,16 +1,19 @@
-// The published package works from its prebuilt addon alone: pack it, install
-// the tarball into a fresh project with install scripts off (so node-gyp
-// never runs), and load it both ways (require and import) with
-// PREBUILDS_ONLY=1 so that node-gyp-build may not fall back to build/.
+// The published package works from its platform package alone: pack it and
+// this machine's platform package, install the tarballs into a fresh
+// project with npm (no install script runs, nothing compiles), and load it
+// both ways (require and import) with PASTREAM_ADDON=prebuild so that the
+// loader may not fall back to a build/.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, sep } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, installFresh, platformKey, pnpmBin, run } from '../../../test-support.js'
+import { cleanEnv, hostPlatformPackage, installFresh, pack, run } from '../../../test-support.js'
+import { platformPackages } from '../src/platforms.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
+const host = hostPlatformPackage()
 
 // Loads the installed package with require and with import, in one process.
 const checkScript = `
@@ -31,7 +34,7 @@ console.log(JSON.stringify({
   root,
   cjsEntry: require.resolve('@pastream/core-native'),
   esmEntry: import.meta.resolve('@pastream/core-native'),
-  addon: require('node-gyp-build').path(root),
+  addon: esm.locateAddon('pastream_core', import.meta.resolve('@pastream/core-native')),
   cjsVersion: cjs.portaudioVersion().version,
   esmVersion: esm.portaudioVersion().version,
   cjsRing: { size: cjsRing.size, elementsize: cjsRing.elementsize, writeAvailable: cjsRing.writeAvailable },
@@ -44,7 +47,7 @@ interface CheckReport {
   root: string
   cjsEntry: string
   esmEntry: string
-  addon: string
+  addon: { path: string; source: string; packageName: string }
   cjsVersion: number
   esmVersion: number
   cjsRing: { size: number; elementsize: number; writeAvailable: number }
@@ -52,9 +55,12 @@ interface CheckReport {
   shared: number[]
 }
 
-describe('the packed package runs from its prebuild', { timeout: 120_000 }, () => {
+const list = (tarball: string): string[] =>
+  execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean)
+
+describe('the packed package runs from its platform package', { timeout: 120_000 }, () => {
   let temp = ''
-  let tarball = ''
+  let tarballs: string[] = []
   let project = ''
   let installed = ''
 
@@ -65,15 +71,10 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
     if (temp) rmSync(temp, { recursive: true, force: true })
   })
 
-  it('packs dist/, the prebuild and the C headers', () => {
+  it('packs dist/ and the C headers, no binary, nothing to compile', () => {
     const out = join(temp, 'pack')
-    run(pnpmBin(), ['pack', '--pack-destination', out], packageDir, cleanEnv(), 60_000)
-    const tarballs = readdirSync(out).filter((name) => name.endsWith('.tgz'))
-    expect(tarballs).toHaveLength(1)
-    tarball = join(out, tarballs[0] ?? '')
-    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean)
-    const prebuilds = files.filter((f) => f.startsWith(`package/prebuilds/${platformKey}/`) && f.endsWith('.node'))
-    expect(prebuilds.length, `a prebuilds/${platformKey}/*.node in ${files.join(', ')}`).toBeGreaterThanOrEqual(1)
+    const own = pack(packageDir, out)
+    const files = list(own)
     expect(files).toEqual(
       expect.arrayContaining([
         'package/package.json',
@@ -85,21 +86,37 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
         'package/include/pastream/layout.h',
       ]),
     )
-    expect(files.filter((f) => f.startsWith('package/build/'))).toEqual([])
+    expect(files.filter((f) => f.endsWith('.node') || f.startsWith('package/build/') || f.startsWith('package/prebuilds/'))).toEqual([])
+    expect(files).not.toContain('package/binding.gyp')
+    // the platform packages, pinned to this version (pnpm pack rewrote workspace:*)
+    execFileSync('tar', ['-xzf', own, '-C', out, 'package/package.json'])
+    const manifest = JSON.parse(readFileSync(join(out, 'package', 'package.json'), 'utf8')) as {
+      version: string
+      optionalDependencies: Record<string, string>
+      scripts: Record<string, string>
+    }
+    expect(manifest.optionalDependencies).toEqual(Object.fromEntries(platformPackages.map((p) => [p.packageName, manifest.version])))
+    expect(Object.keys(manifest.scripts).filter((name) => name.includes('install'))).toEqual([])
+    const platform = pack(host.dir, out)
+    // soundfile's build adds pastream_sndfile.node to it (soundfile's tests check that one)
+    const platformFiles = list(platform)
+    expect(platformFiles).toEqual(expect.arrayContaining(['package/README.md', 'package/package.json', 'package/pastream_core.node']))
+    expect(platformFiles.filter((f) => !/^package\/(README\.md|package\.json|pastream_(core|sndfile)\.node)$/.test(f))).toEqual([])
+    tarballs = [own, platform]
   })
 
   it('installs into a fresh project without running any script', () => {
-    expect(tarball).not.toBe('')
-    const fresh = installFresh(temp, [tarball], '@pastream/core-native')
+    expect(tarballs).toHaveLength(2)
+    const fresh = installFresh(temp, tarballs, '@pastream/core-native', ['pastream_core.node'])
     project = fresh.project
     installed = fresh.installed
   })
 
-  it('loads with require and import under PREBUILDS_ONLY=1', () => {
+  it('loads with require and import under PASTREAM_ADDON=prebuild', () => {
     expect(installed).not.toBe('')
     const script = join(project, 'check.mjs')
     writeFileSync(script, checkScript)
-    const result = run(process.execPath, [script], project, cleanEnv({ PREBUILDS_ONLY: '1' }), 30_000)
+    const result = run(process.execPath, [script], project, cleanEnv({ PASTREAM_ADDON: 'prebuild' }), 30_000)
     const lines = result.stdout.trim().split('\n')
     expect(result.stdout).toContain('PortAudio')
     expect(lines[0]).toMatch(/^cjs PortAudio V/)
@@ -109,7 +126,11 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
     expect(report.root).toBe(installed)
     expect(report.cjsEntry).toBe(join(installed, 'dist', 'index.cjs'))
     expect(fileURLToPath(report.esmEntry)).toBe(join(installed, 'dist', 'index.js'))
-    expect(report.addon.startsWith(join(installed, 'prebuilds', platformKey) + sep)).toBe(true)
+    expect(report.addon).toEqual({
+      path: join(project, 'node_modules', ...host.packageName.split('/'), 'pastream_core.node'),
+      source: 'platform-package',
+      packageName: host.packageName,
+    })
     expect(report.cjsVersion).toBeGreaterThan(0)
     expect(report.esmVersion).toBe(report.cjsVersion)
     expect(report.cjsRing).toEqual({ size: 8, elementsize: 4, writeAvailable: 6 })
@@ -117,5 +138,29 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
     expect(report.shared).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
     // loading did not build anything either
     expect(existsSync(join(installed, 'build'))).toBe(false)
+  })
+
+  it('without its optional dependencies, the first call says what is missing and what to do', () => {
+    expect(tarballs).toHaveLength(2)
+    const bare = join(temp, 'bare')
+    mkdirSync(bare)
+    run('npm', ['init', '-y'], bare, cleanEnv(), 30_000)
+    run('npm', ['install', '--omit=optional', '--no-audit', '--no-fund', tarballs[0] ?? ''], bare, cleanEnv(), 100_000)
+    expect(existsSync(join(bare, 'node_modules', ...host.packageName.split('/')))).toBe(false)
+    const script = join(bare, 'check.mjs')
+    writeFileSync(
+      script,
+      `import { portaudioVersion, NoPrebuildError } from '@pastream/core-native'
+try { console.log(JSON.stringify({ loaded: portaudioVersion().text })) } catch (error) {
+  console.log(JSON.stringify({ isClass: error instanceof NoPrebuildError, name: error.name, code: error.code, platform: error.platform, packageName: error.packageName, message: error.message }))
+}`,
+    )
+    const report = JSON.parse(run(process.execPath, [script], bare, cleanEnv(), 30_000).stdout.trim()) as Record<string, unknown>
+    expect(report).toMatchObject({ isClass: true, name: 'NoPrebuildError', code: 'ERR_PASTREAM_NO_PREBUILD', packageName: host.packageName })
+    expect(report.message).toMatch(
+      new RegExp(
+        `^No prebuilt pastream_core\\.node for ${String(report.platform).replace(/[()]/g, '\\$&')}: ${host.packageName}, the optional dependency of @pastream/core-native that holds it, is not installed\\. Install again with optional dependencies enabled \\(npm install --include=optional;`,
+      ),
+    )
   })
 })

@@ -1,6 +1,7 @@
-// Loads the addon with node-gyp-build: prebuilds/<platform>-<arch>/ first,
-// then build/Release. The raw functions are typed here and used only by
-// this package's wrappers; JS never sees a SNDFILE pointer.
+// This package's addon (pastream_sndfile, loaded by core-native's
+// addonLoader: the platform package, then build/Release) and its raw
+// functions, typed here and used only by this package's wrappers; JS never
+// sees a SNDFILE pointer.
 import { addonLoader } from '@pastream/core-native'
 
 /** SF_INFO as the addon reports it; frames is -1 when libsndfile does not know (a pipe). */
@@ -151,4 +152,4 @@ export interface NativePumpStatus {
 }
 
 /** Loads the addon on first use; importing this package opens nothing. */
-export const native: () => NativeAddon = addonLoader<NativeAddon>(import.meta.url)
+export const native: () => NativeAddon = addonLoader<NativeAddon>(import.meta.url, 'pastream_sndfile')

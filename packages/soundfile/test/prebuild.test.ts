@@ -1,32 +1,26 @@
-// The published package works from its prebuilt addon alone: pack it (with
-// the workspace packages it depends on), install the tarballs into a fresh
-// project with install scripts off (so node-gyp never runs), and load it
-// both ways (require and import) with PREBUILDS_ONLY=1 so that
-// node-gyp-build may not fall back to build/.
+// The published package works from the platform package alone: pack it
+// (with the workspace packages it depends on and this machine's platform
+// package), install the tarballs into a fresh project with npm (no install
+// script runs, nothing compiles), and load it both ways (require and
+// import) with PASTREAM_ADDON=prebuild so that the loader may not fall back
+// to a build/.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, sep } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, installFresh, platformKey, pnpmBin, run } from '../../../test-support.js'
+import { cleanEnv, hostPlatformPackage, installFresh, pack, packageFolder, run } from '../../../test-support.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
-const packagesDir = join(packageDir, '..')
-
-function pack(directory: string, destination: string): string {
-  const before = new Set(existsSync(destination) ? readdirSync(destination) : [])
-  run(pnpmBin(), ['pack', '--pack-destination', destination], directory, cleanEnv(), 60_000)
-  const added = readdirSync(destination).filter((name) => name.endsWith('.tgz') && !before.has(name))
-  expect(added).toHaveLength(1)
-  return join(destination, added[0] ?? '')
-}
+const host = hostPlatformPackage()
 
 // Loads the installed package with require and with import, in one process,
 // and writes and reads a file with each.
 const checkScript = `
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { locateAddon } from '@pastream/core-native'
 const require = createRequire(import.meta.url)
 const cjs = require('@pastream/soundfile')
 const esm = await import('@pastream/soundfile')
@@ -46,7 +40,7 @@ console.log(JSON.stringify({
   root,
   cjsEntry: require.resolve('@pastream/soundfile'),
   esmEntry: import.meta.resolve('@pastream/soundfile'),
-  addon: require('node-gyp-build').path(root),
+  addon: locateAddon('pastream_sndfile', import.meta.resolve('@pastream/soundfile')),
   format: reader.format,
   back: Array.from(back),
   flac: cjs.checkFormat('FLAC', 'PCM_24'),
@@ -58,14 +52,14 @@ interface CheckReport {
   root: string
   cjsEntry: string
   esmEntry: string
-  addon: string
+  addon: { path: string; source: string; packageName: string }
   format: string
   back: number[]
   flac: boolean
   error: string
 }
 
-describe('the packed package runs from its prebuild', { timeout: 120_000 }, () => {
+describe('the packed package runs from its platform package', { timeout: 120_000 }, () => {
   let temp = ''
   let tarballs: string[] = []
   let project = ''
@@ -78,13 +72,10 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
     if (temp) rmSync(temp, { recursive: true, force: true })
   })
 
-  it('packs dist/, the prebuild and the binding source', () => {
+  it('packs dist/, no binary, nothing to compile', () => {
     const out = join(temp, 'pack')
-    mkdirSync(out)
     const own = pack(packageDir, out)
     const files = execFileSync('tar', ['-tzf', own], { encoding: 'utf8' }).split('\n').filter(Boolean)
-    const prebuilds = files.filter((f) => f.startsWith(`package/prebuilds/${platformKey}/`) && f.endsWith('.node'))
-    expect(prebuilds.length, `a prebuilds/${platformKey}/*.node in ${files.join(', ')}`).toBeGreaterThanOrEqual(1)
     expect(files).toEqual(
       expect.arrayContaining([
         'package/package.json',
@@ -92,28 +83,27 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
         'package/dist/index.cjs',
         'package/dist/index.d.ts',
         'package/dist/index.d.cts',
-        'package/binding.gyp',
-        'package/src/binding/sndfile.cc',
       ]),
     )
-    expect(files.filter((f) => f.startsWith('package/build/'))).toEqual([])
+    expect(files.filter((f) => f.endsWith('.node') || f.startsWith('package/build/') || f.startsWith('package/prebuilds/'))).toEqual([])
+    expect(files).not.toContain('package/binding.gyp')
     expect(files.filter((f) => f.includes('.test.'))).toEqual([])
-    // the workspace packages it depends on, packed the same way
-    tarballs = [own, pack(join(packagesDir, 'stream'), out), pack(join(packagesDir, 'core-native'), out)]
+    // the workspace packages it depends on, packed the same way, and the platform package
+    tarballs = [own, pack(packageFolder('stream'), out), pack(packageFolder('core-native'), out), pack(host.dir, out)]
   })
 
   it('installs into a fresh project without running any script', () => {
-    expect(tarballs).toHaveLength(3)
-    const fresh = installFresh(temp, tarballs, '@pastream/soundfile')
+    expect(tarballs).toHaveLength(4)
+    const fresh = installFresh(temp, tarballs, '@pastream/soundfile', ['pastream_core.node', 'pastream_sndfile.node'])
     project = fresh.project
     installed = fresh.installed
   })
 
-  it('loads with require and import under PREBUILDS_ONLY=1', () => {
+  it('loads with require and import under PASTREAM_ADDON=prebuild', () => {
     expect(installed).not.toBe('')
     const script = join(project, 'check.mjs')
     writeFileSync(script, checkScript)
-    const result = run(process.execPath, [script], project, cleanEnv({ PREBUILDS_ONLY: '1' }), 30_000)
+    const result = run(process.execPath, [script], project, cleanEnv({ PASTREAM_ADDON: 'prebuild' }), 30_000)
     const lines = result.stdout.trim().split('\n')
     expect(lines[0]).toMatch(/^cjs libsndfile-1\./)
     expect(lines[1]).toMatch(/^esm libsndfile-1\./)
@@ -122,7 +112,11 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
     expect(report.root).toBe(installed)
     expect(report.cjsEntry).toBe(join(installed, 'dist', 'index.cjs'))
     expect(fileURLToPath(report.esmEntry)).toBe(join(installed, 'dist', 'index.js'))
-    expect(report.addon.startsWith(join(installed, 'prebuilds', platformKey) + sep)).toBe(true)
+    expect(report.addon).toEqual({
+      path: join(project, 'node_modules', ...host.packageName.split('/'), 'pastream_sndfile.node'),
+      source: 'platform-package',
+      packageName: host.packageName,
+    })
     expect(report.format).toBe('FLAC')
     expect(report.back).toEqual([1, -1, 2, -2, 3, -3])
     expect(report.flac).toBe(true)
