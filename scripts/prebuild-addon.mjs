@@ -3,10 +3,13 @@
 // prebuilds/<platform>-<arch>/ with prebuildify (stripped), against the local
 // Node headers so that nothing is downloaded. `--gyp-only` runs a plain
 // node-gyp rebuild into build/ instead. Used by core-native and soundfile.
+// First the static libraries binding.gyp links are built (or found in their
+// cache) by scripts/native-deps.mjs.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { localNodedir } from './lib/node-headers.mjs'
 
 const here = process.cwd()
@@ -15,6 +18,12 @@ const require = createRequire(join(here, 'package.json'))
 const nodedir = localNodedir()
 const env = { ...process.env }
 if (nodedir) env.npm_config_nodedir = nodedir
+
+const deps = spawnSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'native-deps.mjs')], { stdio: 'inherit' })
+if (deps.status !== 0) {
+  console.error(`${name}: the native dependencies did not build (exit ${deps.status ?? deps.signal}); see above`)
+  process.exit(1)
+}
 
 const gypOnly = process.argv.includes('--gyp-only')
 const bin = gypOnly
