@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, installFresh, platformKey, pnpmBin, run } from '../../../test-support.js'
+import { cleanEnv, dynamicSymbols, installFresh, platformKey, pnpmBin, run, runtimeLibraries, sharedLibraries } from '../../../test-support.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -57,6 +57,7 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
   let tarball = ''
   let project = ''
   let installed = ''
+  let addon = ''
 
   beforeAll(() => {
     temp = realpathSync(mkdtempSync(join(tmpdir(), 'pastream-prebuild-')))
@@ -110,6 +111,7 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
     expect(report.cjsEntry).toBe(join(installed, 'dist', 'index.cjs'))
     expect(fileURLToPath(report.esmEntry)).toBe(join(installed, 'dist', 'index.js'))
     expect(report.addon.startsWith(join(installed, 'prebuilds', platformKey) + sep)).toBe(true)
+    addon = report.addon
     expect(report.cjsVersion).toBeGreaterThan(0)
     expect(report.esmVersion).toBe(report.cjsVersion)
     expect(report.cjsRing).toEqual({ size: 8, elementsize: 4, writeAvailable: 6 })
@@ -117,5 +119,17 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
     expect(report.shared).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
     // loading did not build anything either
     expect(existsSync(join(installed, 'build'))).toBe(false)
+  })
+
+  it('needs only the C and C++ runtime: PortAudio is inside it (its symbols hidden); ALSA and JACK load on demand', () => {
+    expect(addon).not.toBe('')
+    const libraries = sharedLibraries(addon)
+    expect(libraries).toContain('libc.so.6')
+    expect(libraries.filter((name) => !runtimeLibraries.includes(name))).toEqual([])
+    // nothing left for the dynamic loader to find in a library we do not list
+    expect(dynamicSymbols(addon, 'undefined').filter((symbol) => /^(Pa_|PaUtil_|PaAlsa|PaJack|jack_|snd_|pas_)/.test(symbol))).toEqual([])
+    const exported = dynamicSymbols(addon, 'defined')
+    expect(exported).toContain('napi_register_module_v1')
+    expect(exported.filter((symbol) => /^(Pa_|PaUtil_|PaAlsa|PaJack|jack_|snd_|pas_)/.test(symbol))).toEqual([])
   })
 })
