@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, installFresh, platformKey, pnpmBin, run } from '../../../test-support.js'
+import { cleanEnv, dynamicSymbols, installFresh, platformKey, pnpmBin, run, runtimeLibraries, sharedLibraries } from '../../../test-support.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 const packagesDir = join(packageDir, '..')
@@ -70,6 +70,7 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
   let tarballs: string[] = []
   let project = ''
   let installed = ''
+  let addon = ''
 
   beforeAll(() => {
     temp = realpathSync(mkdtempSync(join(tmpdir(), 'pastream-soundfile-prebuild-')))
@@ -123,10 +124,23 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
     expect(report.cjsEntry).toBe(join(installed, 'dist', 'index.cjs'))
     expect(fileURLToPath(report.esmEntry)).toBe(join(installed, 'dist', 'index.js'))
     expect(report.addon.startsWith(join(installed, 'prebuilds', platformKey) + sep)).toBe(true)
+    addon = report.addon
     expect(report.format).toBe('FLAC')
     expect(report.back).toEqual([1, -1, 2, -2, 3, -3])
     expect(report.flac).toBe(true)
     expect(report.error).toBe("SoundFileError: Error opening 'missing.wav': System error : No such file or directory. true")
     expect(existsSync(join(installed, 'build'))).toBe(false)
+  })
+
+  it('needs only the C and C++ runtime: libsndfile and its codecs are inside it, their symbols hidden', () => {
+    expect(addon).not.toBe('')
+    const libraries = sharedLibraries(addon)
+    expect(libraries).toContain('libc.so.6')
+    expect(libraries.filter((name) => !runtimeLibraries.includes(name))).toEqual([])
+    // nothing left for the dynamic loader to find in a library we do not list
+    expect(dynamicSymbols(addon, 'undefined').filter((symbol) => /^(sf_|psf_|FLAC__|ogg_|oggpack_|vorbis_|opus_|mpg123_|lame_|pas_)/.test(symbol))).toEqual([])
+    const exported = dynamicSymbols(addon, 'defined')
+    expect(exported).toContain('napi_register_module_v1')
+    expect(exported.filter((symbol) => /^(sf_|psf_|FLAC__|ogg_|oggpack_|vorbis_|opus_|mpg123_|lame_|pas_)/.test(symbol))).toEqual([])
   })
 })
