@@ -81,14 +81,16 @@ async function buildPortaudio(ctx) {
 
 /**
  * The static libraries (in the prefix's lib/) each addon links, in link
- * order, and the system libraries after them.
- * @type {Record<string, { archives: string[], system: string[] }>}
+ * order, the system libraries after them, and the sources they come from
+ * (whose licences ship with the addon).
+ * @type {Record<string, { archives: string[], system: string[], sources: string[] }>}
  */
 export const addonLibraries = {
-  'core-native': { archives: ['libportaudio.a'], system: ['-ldl', '-lpthread', '-lm'] },
+  'core-native': { archives: ['libportaudio.a'], system: ['-ldl', '-lpthread', '-lm'], sources: ['portaudio'] },
   soundfile: {
     archives: ['libsndfile.a', 'libFLAC.a', 'libvorbisenc.a', 'libvorbis.a', 'libopus.a', 'libogg.a',
       'libmpg123.a', 'libmp3lame.a'],
     system: ['-lpthread', '-lm'],
+    sources: ['libsndfile', 'flac', 'libvorbis', 'libogg', 'opus', 'mpg123', 'lame'],
   },
 }

@@ -10,6 +10,7 @@
 //   node scripts/native-deps.mjs [--target linux-x64]   build (or find) the prefix
 //   node scripts/native-deps.mjs --prefix                print the prefix; fails when not built
 //   node scripts/native-deps.mjs --libs soundfile        print an addon's link arguments
+//   node scripts/native-deps.mjs --licences soundfile    print the licences of what an addon links
 //
 // Downloads go over HTTP (Debian's mirror) with Node's fetch into
 // .tools/native-deps/downloads/ and are checked against their sha256; a
@@ -60,17 +61,39 @@ const key = hash.digest('hex').slice(0, 16)
 const prefix = join(cacheDir, `${targetName}-${key}`)
 const stamp = join(prefix, 'native-deps.json')
 
-if (process.argv.includes('--prefix') || argument('--libs') !== undefined) {
+// What an addon links, for binding.gyp and prebuild-addon.mjs.
+async function addonLibraries(option) {
+  const addon = argument(option)
+  const { addonLibraries } = await import(pathToFileURL(join(depsDir, 'recipes.mjs')).href)
+  const libraries = addonLibraries[addon]
+  if (!libraries) fail(`${option}: no addon ${addon}; known: ${Object.keys(addonLibraries).join(', ')}`)
+  return libraries
+}
+
+// The licence texts of the sources an addon links, each under a heading.
+function licences(names) {
+  const lock = JSON.parse(readFileSync(join(depsDir, 'sources.json'), 'utf8'))
+  const parts = ['Third-party libraries linked into this addon, built from the pinned sources in native-deps/sources.json by scripts/native-deps.mjs (in the repository of this package).\n']
+  for (const name of names) {
+    const source = lock.sources.find((candidate) => candidate.name === name)
+    if (!source) fail(`--licences: no source ${name} in native-deps/sources.json`)
+    for (const file of source.licenceFiles) {
+      parts.push(`\n== ${source.name} ${source.version} (${source.licence}), ${source.url}: ${file}\n\n`)
+      parts.push(readFileSync(join(prefix, 'licences', source.name, file), 'utf8'))
+    }
+  }
+  return parts.join('')
+}
+
+const query = ['--prefix', '--libs', '--licences'].find((option) => process.argv.includes(option))
+if (query) {
   if (!existsSync(stamp)) fail(`the native dependencies for ${targetName} are not built (no ${prefix}); run: node scripts/native-deps.mjs`)
-  const addon = argument('--libs')
-  if (addon === undefined) {
-    process.stdout.write(prefix)
-  } else {
-    const { addonLibraries } = await import(pathToFileURL(join(depsDir, 'recipes.mjs')).href)
-    const libraries = addonLibraries[addon]
-    if (!libraries) fail(`--libs: no addon ${addon}; known: ${Object.keys(addonLibraries).join(', ')}`)
+  if (query === '--prefix') process.stdout.write(prefix)
+  if (query === '--libs') {
+    const libraries = await addonLibraries(query)
     process.stdout.write([...libraries.archives.map((name) => join(prefix, 'lib', name)), ...libraries.system].join(' '))
   }
+  if (query === '--licences') process.stdout.write(licences((await addonLibraries(query)).sources))
   process.exit(0)
 }
 
@@ -196,6 +219,7 @@ async function main() {
   const { recipes } = await import(pathToFileURL(join(depsDir, 'recipes.mjs')).href)
   const sources = new Map(lock.sources.map((source) => [source.name, source]))
   for (const recipe of recipes) if (!sources.has(recipe.name)) fail(`recipe ${recipe.name} has no source in native-deps/sources.json`)
+  for (const source of sources.values()) if (!source.licenceFiles?.length) fail(`source ${source.name} names no licenceFiles in native-deps/sources.json`)
   for (const name of sources.keys()) if (!recipes.some((recipe) => recipe.name === name)) fail(`source ${name} has no recipe in native-deps/recipes.mjs`)
   const work = join(cacheDir, `work-${targetName}-${key}`)
   const staging = `${prefix}.partial`
@@ -213,6 +237,9 @@ async function main() {
     const source = sources.get(recipe.name)
     const tree = await unpack(source, work)
     await recipe.build(context(source, tree, work, staging))
+    const licenceDir = join(staging, 'licences', source.name)
+    mkdirSync(licenceDir, { recursive: true })
+    for (const file of source.licenceFiles ?? []) copyFileSync(join(tree, file), join(licenceDir, file))
     log(`${recipe.name} ${source.version}: ${((Date.now() - began) / 1000).toFixed(1)} s`)
   }
   for (const name of ['bin', 'share']) rmSync(join(staging, name), { recursive: true, force: true })

@@ -87,6 +87,11 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
       ]),
     )
     expect(files.filter((f) => f.startsWith('package/build/'))).toEqual([])
+    // the licences of the libraries linked in travel with the addon
+    expect(files).toContain('package/prebuilds/THIRD-PARTY-LICENCES.txt')
+    const licences = execFileSync('tar', ['-xzOf', tarball, 'package/prebuilds/THIRD-PARTY-LICENCES.txt'], { encoding: 'utf8' })
+    const headings = licences.split('\n').filter((line) => line.startsWith('== ')).map((line) => line.split(' (')[0])
+    expect(headings).toEqual(["== portaudio 19.6.0"])
   })
 
   it('installs into a fresh project without running any script', () => {

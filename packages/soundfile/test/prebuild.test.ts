@@ -98,6 +98,11 @@ describe('the packed package runs from its prebuild', { timeout: 120_000 }, () =
       ]),
     )
     expect(files.filter((f) => f.startsWith('package/build/'))).toEqual([])
+    // the licences of the libraries linked in travel with the addon
+    expect(files).toContain('package/prebuilds/THIRD-PARTY-LICENCES.txt')
+    const licences = execFileSync('tar', ['-xzOf', own, 'package/prebuilds/THIRD-PARTY-LICENCES.txt'], { encoding: 'utf8' })
+    const headings = licences.split('\n').filter((line) => line.startsWith('== ')).map((line) => line.split(' (')[0])
+    expect(headings).toEqual(["== libsndfile 1.2.0", "== flac 1.4.2", "== libvorbis 1.3.7", "== libogg 1.3.5", "== opus 1.3.1", "== mpg123 1.31.2", "== lame 3.100"])
     expect(files.filter((f) => f.includes('.test.'))).toEqual([])
     // the workspace packages it depends on, packed the same way
     tarballs = [own, pack(join(packagesDir, 'stream'), out), pack(join(packagesDir, 'core-native'), out)]
