@@ -3,8 +3,8 @@
 // libsndfile and its codecs) from the pinned sources in
 // native-deps/sources.json with the recipes in native-deps/recipes.mjs, into
 // a prefix that is a cache: .tools/native-deps/<target>-<key>/, the key a
-// hash of native-deps/ (lock file, recipes, targets, our patches) and the
-// target. A second
+// hash of native-deps/ (lock file, recipes, targets, our patches), this
+// script and the target. A second
 // run finds the prefix and does nothing.
 //
 //   node scripts/native-deps.mjs [--target linux-x64]   build (or find) the prefix
@@ -50,12 +50,14 @@ const { targets } = await import(pathToFileURL(join(depsDir, 'targets.mjs')).hre
 const target = targets[targetName]
 if (!target) fail(`unknown target ${targetName}; known: ${Object.keys(targets).join(', ')}`)
 
-// every file of native-deps/ (lock, recipes, targets, patches) is part of the key
+// every file of native-deps/ (lock, recipes, targets, patches) and this
+// script (how recipes run) are part of the key
 const hash = createHash('sha256')
 for (const name of readdirSync(depsDir, { recursive: true }).map(String).sort()) {
   const path = join(depsDir, name)
   if (statSync(path).isFile()) hash.update(`${name}\n`).update(readFileSync(path))
 }
+hash.update('scripts/native-deps.mjs\n').update(readFileSync(fileURLToPath(import.meta.url)))
 hash.update(`target ${targetName}\n`)
 const key = hash.digest('hex').slice(0, 16)
 const prefix = join(cacheDir, `${targetName}-${key}`)
@@ -223,6 +225,7 @@ async function main() {
   for (const name of sources.keys()) if (!recipes.some((recipe) => recipe.name === name)) fail(`source ${name} has no recipe in native-deps/recipes.mjs`)
   const work = join(cacheDir, `work-${targetName}-${key}`)
   const staging = `${prefix}.partial`
+  mkdirSync(cacheDir, { recursive: true })
   // what an interrupted or failed build of this target left
   for (const name of readdirSync(cacheDir)) {
     if (name.startsWith(`work-${targetName}-`) || (name.startsWith(`${targetName}-`) && name.endsWith('.partial'))) {
