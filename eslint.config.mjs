@@ -28,6 +28,6 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { performance: 'readonly' } },
+    languageOptions: { globals: { performance: 'readonly', fetch: 'readonly' } },
   },
 )

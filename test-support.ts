@@ -2,7 +2,7 @@
 // soundfile's test/prebuild.test.ts, soundfile's test/fresh-app.test.ts).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 import { detectLibc, platformPackageFor } from './packages/core-native/src/platforms.js'
@@ -99,4 +99,34 @@ export function installFresh(
   expect(existsSync(join(modules, 'node-gyp'))).toBe(false)
   expect(existsSync(join(modules, 'node-gyp-build'))).toBe(false)
   return { project, installed, output }
+}
+
+/**
+ * The shared libraries an addon may need on linux (glibc): the C and C++
+ * runtime only. PortAudio, libsndfile and the codecs are linked in
+ * statically; ALSA and JACK are loaded on demand.
+ */
+export const runtimeLibraries = [
+  'linux-vdso.so.1', 'libc.so.6', 'libm.so.6', 'libdl.so.2', 'libpthread.so.0', 'libstdc++.so.6', 'libgcc_s.so.1',
+  'ld-linux-x86-64.so.2', 'ld-linux-aarch64.so.1',
+]
+
+/** The shared libraries `ldd` lists for a file, by name (one `ldd` could not find as `<name> not found`). */
+export function sharedLibraries(file: string): string[] {
+  const { stdout } = run('ldd', [file], dirname(file), cleanEnv(), 30_000)
+  return stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => `${basename(line.split(/\s+/)[0] ?? line)}${line.includes('not found') ? ' not found' : ''}`)
+}
+
+/** A file's dynamic symbols (`nm -D`): those it defines (exports) or those it needs from elsewhere. */
+export function dynamicSymbols(file: string, which: 'defined' | 'undefined'): string[] {
+  const { stdout } = run('nm', ['-D', which === 'defined' ? '--defined-only' : '--undefined-only', file], dirname(file), cleanEnv(), 30_000)
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).pop() ?? '')
+    .filter(Boolean)
+    .map((symbol) => symbol.replace(/@.*$/, ''))
 }

@@ -4,14 +4,16 @@
 // `--run main` (npm start). Each step checks first and skips what is done,
 // so a second run takes a few seconds.
 //
-//  1. system packages (PortAudio, libsndfile, JACK, a C/C++ toolchain) with
+//  1. system packages (JACK, ALSA's and JACK's headers, cmake, a C/C++ toolchain) with
 //     apt-get when root; otherwise the exact command to run, and exit 1
 //     and ALSA's jack PCM plugin unpacked into .tools/alsa-plugins (not
 //     installed: the machine's ALSA setup stays as it is)
 //  2. pnpm, installed with npm (corepack's signature check fails on
 //     machines without internet access to its key server)
 //  3. pnpm install --frozen-lockfile
-//  4. pnpm run build (turbo: a cache hit when nothing changed)
+//  4. pnpm run build (turbo: a cache hit when nothing changed); its first step
+//     builds PortAudio, libsndfile and the codecs from pinned sources into
+//     .tools/native-deps/ (about two minutes once, then a no-op)
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -25,8 +27,13 @@ const pnpmVersion = manifest.packageManager.replace(/^pnpm@/, '')
 
 // Debian package names; each line says why.
 const systemPackages = [
-  'libportaudio2', 'portaudio19-dev', // PortAudio runtime and headers (the addon links it)
-  'libsndfile1', 'libsndfile1-dev', // libsndfile runtime and headers (@pastream/soundfile)
+  // PortAudio, libsndfile and the codecs are not system packages: scripts/native-deps.mjs
+  // builds them from pinned sources and the addons link them statically. What that build needs:
+  'libasound2-dev', // ALSA's headers: PortAudio's ALSA host API (libasound itself is dlopened at run time)
+  'libjack-jackd2-dev', // JACK's headers: PortAudio's JACK host API and core-native's jack_shim.c (libjack is dlopened)
+  'cmake', // builds libogg, libvorbis, FLAC, mpg123 and libsndfile
+  'patch', // applies Debian's patch series (libsndfile's and mpg123's security fixes, PortAudio's)
+  'bzip2', 'xz-utils', // unpack the .tar.bz2 and .tar.xz sources
   'jackd2', // the JACK server: the virtual loopback device for tests and `npm start`
   'python3', 'make', 'g++', 'pkg-config', // node-gyp
   'valgrind', // core-native: scripts/test-c.sh runs the C unit tests under memcheck too
@@ -74,7 +81,7 @@ function missingDebianPackages() {
 function ensureSystemPackages() {
   const missing = missingDebianPackages()
   if (missing === undefined) {
-    log('not a Debian/Ubuntu system: install PortAudio, libsndfile, JACK 2 and a C++ toolchain with your package manager')
+    log('not a Debian/Ubuntu system: install JACK 2, the ALSA and JACK development headers, cmake, patch and a C++ toolchain with your package manager')
     return
   }
   if (missing.length === 0) return

@@ -5,6 +5,7 @@
       "sources": [
         "src/core/ring.c",
         "src/core/callback.c",
+        "src/binding/jack_shim.c",
         "src/binding/jack_loopback.c",
         "src/binding/binding.cc",
         "src/binding/portaudio.cc",
@@ -15,7 +16,8 @@
       ],
       "include_dirs": [
         "include",
-        "<!(node -p \"require('node-addon-api').include_dir\")"
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!(node ../../scripts/native-deps.mjs --prefix)/include"
       ],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-fvisibility=hidden"],
@@ -23,13 +25,16 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "libraries": ["-lportaudio", "-ldl"],
+      # PortAudio, static, from the pinned source (scripts/native-deps.mjs);
+      # its jack_* calls land in src/binding/jack_shim.c
+      "libraries": ["<!@(node ../../scripts/native-deps.mjs --libs core-native)"],
       "conditions": [
         ["OS=='linux'", {
           # never unloaded: a Worker that loaded the addon unloads it at its
           # end when no other thread has it, while the watchdog thread and
-          # the audio threads of streams the Worker left still run its code
-          "ldflags": ["-Wl,-z,nodelete"]
+          # the audio threads of streams the Worker left still run its code.
+          # The static libraries' symbols stay inside the addon.
+          "ldflags": ["-Wl,-z,nodelete", "-Wl,--exclude-libs,ALL"]
         }],
         ["OS=='mac'", {
           "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17" }

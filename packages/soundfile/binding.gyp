@@ -15,15 +15,25 @@
         "../core-native/src/core/convert.c",
         "../core-native/src/core/file_pump.c"
       ],
-      "include_dirs": ["../core-native/include", "<!(node -p \"require('node-addon-api').include_dir\")"],
+      "include_dirs": [
+        "../core-native/include",
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!(node ../../scripts/native-deps.mjs --prefix)/include"
+      ],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-fvisibility=hidden"],
       "cflags_c": ["-std=c11"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "libraries": ["-lsndfile", "-lpthread"],
+      # libsndfile and its codecs, static, from the pinned sources
+      # (scripts/native-deps.mjs)
+      "libraries": ["<!@(node ../../scripts/native-deps.mjs --libs soundfile)"],
       "conditions": [
+        ["OS=='linux'", {
+          # the static libraries' symbols stay inside the addon
+          "ldflags": ["-Wl,--exclude-libs,ALL"]
+        }],
         ["OS=='mac'", {
           "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17" }
         }]

@@ -11,7 +11,10 @@ cd "$here"
 work="$here/build-asan"
 rm -rf "$work"
 mkdir -p "$work"
-cp -r binding.gyp src include "$work/"
+cp -r src include "$work/"
+# binding.gyp asks scripts/native-deps.mjs for the static PortAudio by a path
+# relative to this package; the copy asks by an absolute one
+sed "s|node ../../scripts/|node $here/../../scripts/|g" binding.gyp >"$work/binding.gyp"
 ln -s "$here/node_modules" "$work/node_modules"
 nodedir="$(node -e "import('../../scripts/lib/node-headers.mjs').then(m => process.stdout.write(m.localNodedir() ?? ''))")"
 flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g -O1"

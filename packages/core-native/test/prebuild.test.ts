@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, hostPlatformPackage, installFresh, pack, run } from '../../../test-support.js'
+import { cleanEnv, dynamicSymbols, hostPlatformPackage, installFresh, pack, run, runtimeLibraries, sharedLibraries } from '../../../test-support.js'
 import { platformPackages } from '../src/platforms.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -63,6 +63,7 @@ describe('the packed package runs from its platform package', { timeout: 120_000
   let tarballs: string[] = []
   let project = ''
   let installed = ''
+  let addon = ''
 
   beforeAll(() => {
     temp = realpathSync(mkdtempSync(join(tmpdir(), 'pastream-prebuild-')))
@@ -101,7 +102,12 @@ describe('the packed package runs from its platform package', { timeout: 120_000
     // soundfile's build adds pastream_sndfile.node to it (soundfile's tests check that one)
     const platformFiles = list(platform)
     expect(platformFiles).toEqual(expect.arrayContaining(['package/README.md', 'package/package.json', 'package/pastream_core.node']))
-    expect(platformFiles.filter((f) => !/^package\/(README\.md|package\.json|pastream_(core|sndfile)\.node)$/.test(f))).toEqual([])
+    expect(platformFiles.filter((f) => !/^package\/(README\.md|package\.json|pastream_(core|sndfile)(\.node|\.THIRD-PARTY-LICENCES\.txt))$/.test(f))).toEqual([])
+    // the licences of the libraries linked in travel with the addon
+    expect(platformFiles).toContain('package/pastream_core.THIRD-PARTY-LICENCES.txt')
+    const licences = execFileSync('tar', ['-xzOf', platform, 'package/pastream_core.THIRD-PARTY-LICENCES.txt'], { encoding: 'utf8' })
+    const headings = licences.split('\n').filter((line) => line.startsWith('== ')).map((line) => line.split(' (')[0])
+    expect(headings).toEqual(['== portaudio 19.6.0'])
     tarballs = [own, platform]
   })
 
@@ -131,6 +137,7 @@ describe('the packed package runs from its platform package', { timeout: 120_000
       source: 'platform-package',
       packageName: host.packageName,
     })
+    addon = report.addon.path
     expect(report.cjsVersion).toBeGreaterThan(0)
     expect(report.esmVersion).toBe(report.cjsVersion)
     expect(report.cjsRing).toEqual({ size: 8, elementsize: 4, writeAvailable: 6 })
@@ -162,5 +169,17 @@ try { console.log(JSON.stringify({ loaded: portaudioVersion().text })) } catch (
         `^No prebuilt pastream_core\\.node for ${String(report.platform).replace(/[()]/g, '\\$&')}: ${host.packageName}, the optional dependency of @pastream/core-native that holds it, is not installed\\. Install again with optional dependencies enabled \\(npm install --include=optional;`,
       ),
     )
+  })
+
+  it('needs only the C and C++ runtime: PortAudio is inside it (its symbols hidden); ALSA and JACK load on demand', () => {
+    expect(addon).not.toBe('')
+    const libraries = sharedLibraries(addon)
+    expect(libraries).toContain('libc.so.6')
+    expect(libraries.filter((name) => !runtimeLibraries.includes(name))).toEqual([])
+    // nothing left for the dynamic loader to find in a library we do not list
+    expect(dynamicSymbols(addon, 'undefined').filter((symbol) => /^(Pa_|PaUtil_|PaAlsa|PaJack|jack_|snd_|pas_)/.test(symbol))).toEqual([])
+    const exported = dynamicSymbols(addon, 'defined')
+    expect(exported).toContain('napi_register_module_v1')
+    expect(exported.filter((symbol) => /^(Pa_|PaUtil_|PaAlsa|PaJack|jack_|snd_|pas_)/.test(symbol))).toEqual([])
   })
 })

@@ -16,8 +16,12 @@ nodeprefix="$(node -e "import('../../scripts/lib/node-headers.mjs').then(m => pr
 nodeinc="${nodeprefix:+$nodeprefix/include/node}"
 nodeinc="${nodeinc:-/usr/include/node}"
 napi="$(node -p "require('node-addon-api').include_dir")"
+# libsndfile and its codecs, static, as binding.gyp links them
+node ../../scripts/native-deps.mjs
+deps="$(node ../../scripts/native-deps.mjs --prefix)"
+read -r -a libs <<<"$(node ../../scripts/native-deps.mjs --libs soundfile)"
 flags=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g -O1 -fPIC
-       -Wall -Wextra -Werror -I../core-native/include -DNAPI_VERSION=8)
+       -Wall -Wextra -Werror -I../core-native/include -I"$deps/include" -DNAPI_VERSION=8)
 core=(../core-native/src/core/ring.c ../core-native/src/core/convert.c ../core-native/src/core/file_pump.c)
 objs=()
 for c in "${core[@]}"; do
@@ -30,7 +34,7 @@ for cc in src/binding/*.cc; do
   g++ -std=c++17 -fexceptions "${flags[@]}" -DNODE_ADDON_API_CPP_EXCEPTIONS -I"$nodeinc" -I"$napi" -c "$cc" -o "$o"
   objs+=("$o")
 done
-g++ -shared -fsanitize=address,undefined -o "$work/pastream_sndfile.node" "${objs[@]}" -lsndfile -lpthread
+g++ -shared -fsanitize=address,undefined -o "$work/pastream_sndfile.node" "${objs[@]}" -Wl,--exclude-libs,ALL "${libs[@]}"
 asan="$(gcc -print-file-name=libasan.so)"
 ubsan="$(gcc -print-file-name=libubsan.so)"
 # Node itself leaks by design at exit: leak checking is off; everything else is on.

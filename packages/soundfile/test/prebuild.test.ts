@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, hostPlatformPackage, installFresh, pack, packageFolder, run } from '../../../test-support.js'
+import { cleanEnv, dynamicSymbols, hostPlatformPackage, installFresh, pack, packageFolder, run, runtimeLibraries, sharedLibraries } from '../../../test-support.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 const host = hostPlatformPackage()
@@ -64,6 +64,7 @@ describe('the packed package runs from its platform package', { timeout: 120_000
   let tarballs: string[] = []
   let project = ''
   let installed = ''
+  let addon = ''
 
   beforeAll(() => {
     temp = realpathSync(mkdtempSync(join(tmpdir(), 'pastream-soundfile-prebuild-')))
@@ -89,7 +90,12 @@ describe('the packed package runs from its platform package', { timeout: 120_000
     expect(files).not.toContain('package/binding.gyp')
     expect(files.filter((f) => f.includes('.test.'))).toEqual([])
     // the workspace packages it depends on, packed the same way, and the platform package
-    tarballs = [own, pack(packageFolder('stream'), out), pack(packageFolder('core-native'), out), pack(host.dir, out)]
+    const platform = pack(host.dir, out)
+    tarballs = [own, pack(packageFolder('stream'), out), pack(packageFolder('core-native'), out), platform]
+    // the licences of the libraries linked in travel with the addon, in the platform package
+    const licences = execFileSync('tar', ['-xzOf', platform, 'package/pastream_sndfile.THIRD-PARTY-LICENCES.txt'], { encoding: 'utf8' })
+    const headings = licences.split('\n').filter((line) => line.startsWith('== ')).map((line) => line.split(' (')[0])
+    expect(headings).toEqual(['== libsndfile 1.2.0', '== flac 1.4.2', '== libvorbis 1.3.7', '== libogg 1.3.5', '== opus 1.3.1', '== mpg123 1.31.2', '== lame 3.100'])
   })
 
   it('installs into a fresh project without running any script', () => {
@@ -117,10 +123,23 @@ describe('the packed package runs from its platform package', { timeout: 120_000
       source: 'platform-package',
       packageName: host.packageName,
     })
+    addon = report.addon.path
     expect(report.format).toBe('FLAC')
     expect(report.back).toEqual([1, -1, 2, -2, 3, -3])
     expect(report.flac).toBe(true)
     expect(report.error).toBe("SoundFileError: Error opening 'missing.wav': System error : No such file or directory. true")
     expect(existsSync(join(installed, 'build'))).toBe(false)
+  })
+
+  it('needs only the C and C++ runtime: libsndfile and its codecs are inside it, their symbols hidden', () => {
+    expect(addon).not.toBe('')
+    const libraries = sharedLibraries(addon)
+    expect(libraries).toContain('libc.so.6')
+    expect(libraries.filter((name) => !runtimeLibraries.includes(name))).toEqual([])
+    // nothing left for the dynamic loader to find in a library we do not list
+    expect(dynamicSymbols(addon, 'undefined').filter((symbol) => /^(sf_|psf_|FLAC__|ogg_|oggpack_|vorbis_|opus_|mpg123_|lame_|pas_)/.test(symbol))).toEqual([])
+    const exported = dynamicSymbols(addon, 'defined')
+    expect(exported).toContain('napi_register_module_v1')
+    expect(exported.filter((symbol) => /^(sf_|psf_|FLAC__|ogg_|oggpack_|vorbis_|opus_|mpg123_|lame_|pas_)/.test(symbol))).toEqual([])
   })
 })

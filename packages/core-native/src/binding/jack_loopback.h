@@ -3,8 +3,8 @@
  * input ports (playback_N) are copied to its output ports (capture_N) every
  * period. PortAudio's JACK host API lists it as a device with N inputs and N
  * outputs; a stream opened on it hears what it plays, bit-exactly, one JACK
- * period later. libjack is loaded with dlopen so the addon needs no JACK at
- * build or load time.
+ * period later. libjack is loaded on first use (jack_shim.h), so the addon
+ * needs no JACK at load time.
  *
  * Threads: open/close from one thread (the JS thread); the copy runs on
  * JACK's process thread and touches only the client's own ports.

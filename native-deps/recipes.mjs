@@ -1,0 +1,96 @@
+// How each pinned source (sources.json) is built into the prefix, in build
+// order: static libraries, position independent, no programs, tests or docs.
+// A recipe gets a context from scripts/native-deps.mjs:
+//   target   the Target (targets.mjs) built for
+//   source   the unpacked source tree (patches applied)
+//   build    an empty directory of its own
+//   prefix   where everything installs (include/, lib/)
+//   jobs     parallel compile jobs
+//   cmake(args[, subdir]): configure, build, install with cmake
+//   autotools(args): configure, make, make install
+//   compileAll(files, flags), archive(name, objects), install(...headers), run(command, args[, cwd])
+// The libraries each addon links, and in which order, are `addonLibraries`.
+
+/** @typedef {import('./targets.mjs').Target} Target */
+
+const xiph = ['-DINSTALL_DOCS=OFF', '-DBUILD_TESTING=OFF']
+
+/** @type {{ name: string, build: (ctx: any) => Promise<void> }[]} */
+export const recipes = [
+  { name: 'libogg', build: (ctx) => ctx.cmake([...xiph, '-DINSTALL_PKG_CONFIG_MODULE=ON']) },
+  { name: 'libvorbis', build: (ctx) => ctx.cmake(xiph) },
+  {
+    name: 'flac',
+    build: (ctx) =>
+      ctx.cmake([
+        '-DBUILD_CXXLIBS=OFF', '-DBUILD_PROGRAMS=OFF', '-DBUILD_EXAMPLES=OFF', '-DBUILD_TESTING=OFF',
+        '-DBUILD_DOCS=OFF', '-DINSTALL_MANPAGES=OFF', '-DWITH_OGG=ON',
+      ]),
+  },
+  {
+    name: 'opus',
+    // autotools: the 1.3.1 tarball lacks a file its CMakeLists.txt includes (opus_buildtype.cmake)
+    build: (ctx) => ctx.autotools(['--disable-doc', '--disable-extra-programs']),
+  },
+  {
+    name: 'mpg123',
+    // the cmake port builds libmpg123 alone (no output modules, no programs)
+    build: (ctx) => ctx.cmake(['-DBUILD_PROGRAMS=OFF', '-DBUILD_LIBOUT123=OFF'], 'ports/cmake'),
+  },
+  {
+    name: 'lame',
+    // autotools only; libsndfile encodes with it (its mpglib decoder is unused: mpg123 decodes)
+    build: (ctx) => ctx.autotools(['--disable-frontend', '--disable-decoder', '--disable-gtktest', '--disable-analyzer-hooks']),
+  },
+  {
+    name: 'libsndfile',
+    build: (ctx) =>
+      ctx.cmake([
+        '-DBUILD_PROGRAMS=OFF', '-DBUILD_EXAMPLES=OFF', '-DBUILD_TESTING=OFF', '-DBUILD_REGTEST=OFF',
+        '-DENABLE_CPACK=OFF', '-DENABLE_EXTERNAL_LIBS=ON', '-DENABLE_MPEG=ON', '-DINSTALL_MANPAGES=OFF',
+        // the codecs above only: never a system library, never sndfile-play's audio backends
+        '-DCMAKE_DISABLE_FIND_PACKAGE_ALSA=ON', '-DCMAKE_DISABLE_FIND_PACKAGE_Sndio=ON',
+        '-DCMAKE_DISABLE_FIND_PACKAGE_Speex=ON', '-DCMAKE_DISABLE_FIND_PACKAGE_SQLite3=ON',
+      ]),
+  },
+  { name: 'portaudio', build: buildPortaudio },
+]
+
+// PortAudio's own files compiled with our flags into one archive: its
+// configure finds JACK and ALSA through pkg-config and links them; we want
+// neither linked. ALSA is loaded by PortAudio itself (PA_ALSA_DYNAMIC:
+// dlopen of libasound.so.2 in Pa_Initialize); the jack_* functions pa_jack.c
+// calls are left undefined here and defined by core-native's jack_shim.c,
+// which loads libjack on first use. Asserts stay on, as in Debian's build.
+async function buildPortaudio(ctx) {
+  /** @type {Target} */
+  const target = ctx.target
+  if (target.os !== 'linux') throw new Error(`portaudio: no recipe for ${target.name} yet (WMME/WASAPI host APIs)`)
+  const common = ['pa_allocation', 'pa_converters', 'pa_cpuload', 'pa_debugprint', 'pa_dither', 'pa_front',
+    'pa_process', 'pa_ringbuffer', 'pa_stream', 'pa_trace'].map((name) => `src/common/${name}.c`)
+  const files = [...common, 'src/os/unix/pa_unix_hostapis.c', 'src/os/unix/pa_unix_util.c',
+    'src/hostapi/alsa/pa_linux_alsa.c', 'src/hostapi/jack/pa_jack.c']
+  const flags = ['-O2', '-fPIC', '-pthread', '-Iinclude', '-Isrc/common', '-Isrc/os/unix',
+    '-DPA_LITTLE_ENDIAN', '-DSIZEOF_SHORT=2', '-DSIZEOF_INT=4', '-DSIZEOF_LONG=8',
+    '-DHAVE_CLOCK_GETTIME=1', '-DHAVE_NANOSLEEP=1',
+    '-DPA_USE_ALSA=1', '-DPA_ALSA_DYNAMIC', '-DPA_ALSA_PATHNAME="libasound.so.2"', '-DPA_USE_JACK=1']
+  const objects = await ctx.compileAll(files, flags)
+  await ctx.archive('libportaudio.a', objects)
+  await ctx.install('include/portaudio.h', 'include/pa_linux_alsa.h', 'include/pa_jack.h')
+}
+
+/**
+ * The static libraries (in the prefix's lib/) each addon links, in link
+ * order, the system libraries after them, and the sources they come from
+ * (whose licences ship with the addon).
+ * @type {Record<string, { archives: string[], system: string[], sources: string[] }>}
+ */
+export const addonLibraries = {
+  'core-native': { archives: ['libportaudio.a'], system: ['-ldl', '-lpthread', '-lm'], sources: ['portaudio'] },
+  soundfile: {
+    archives: ['libsndfile.a', 'libFLAC.a', 'libvorbisenc.a', 'libvorbis.a', 'libopus.a', 'libogg.a',
+      'libmpg123.a', 'libmp3lame.a'],
+    system: ['-lpthread', '-lm'],
+    sources: ['libsndfile', 'flac', 'libvorbis', 'libogg', 'opus', 'mpg123', 'lame'],
+  },
+}
