@@ -115,6 +115,17 @@ static inline int32_t pas_round_clamp_bits(double x, int bits) {
 
 /* ---- one sample <-> float32 (the callback engine's conversions) ---- */
 
+/* int16, the most common ring format, on its own: the engine's int16 loops
+ * and the generic conversions below both use these. */
+static inline float pas_i16_to_float(int16_t v) {
+  return (float)v * (float)(1.0 / PAS_SCALE_INT16);
+}
+
+static inline int16_t pas_i16_from_float(float f) {
+  return (int16_t)pas_clamp_round((double)f * PAS_SCALE_INT16, -PAS_SCALE_INT16,
+                                  PAS_SCALE_INT16 - 1);
+}
+
 /* Ring sample (format) -> float32. */
 static inline float pas_sample_to_float(int format, const uint8_t *p) {
   switch (format) {
@@ -127,7 +138,7 @@ static inline float pas_sample_to_float(int format, const uint8_t *p) {
     case PAS_FORMAT_INT16: {
       int16_t v;
       memcpy(&v, p, 2);
-      return (float)v * (float)(1.0 / PAS_SCALE_INT16);
+      return pas_i16_to_float(v);
     }
     case PAS_FORMAT_INT8: return (float)(int8_t)p[0] * (float)(1.0 / PAS_SCALE_INT8);
     case PAS_FORMAT_UINT8: return (float)((int)p[0] - 128) * (float)(1.0 / PAS_SCALE_INT8);
@@ -154,8 +165,7 @@ static inline void pas_sample_from_float(int format, float f, uint8_t *p) {
                                                 PAS_SCALE_INT24 - 1));
       break;
     case PAS_FORMAT_INT16: {
-      int16_t v = (int16_t)pas_clamp_round((double)f * PAS_SCALE_INT16, -PAS_SCALE_INT16,
-                                           PAS_SCALE_INT16 - 1);
+      int16_t v = pas_i16_from_float(f);
       memcpy(p, &v, 2);
       break;
     }

@@ -125,6 +125,53 @@ TEST(convert_int16_all_values) {
   free(want);
 }
 
+/* int16 through channel maps (the engine's int16 <-> float32 loops): a
+ * stereo ring to three device channels {2, silence, 1}, and three device
+ * channels back into a stereo ring {3, 1}; every sample where the maps put
+ * it, zeros in the silent channel. */
+TEST(convert_int16_through_maps) {
+  enum { N = 300 };
+  int16_t stereo[N * 2];
+  for (int i = 0; i < N; i++) {
+    stereo[2 * i] = (int16_t)(i * 97 - 14000);
+    stereo[2 * i + 1] = (int16_t)(-i * 89 + 13000);
+  }
+  fx_t a;
+  pas_engine_config_t c = mkcfg(0, 3, PAS_FORMAT_INT16, PAS_FORMAT_FLOAT32, N, 0);
+  c.tx_channels = 2;
+  c.txmapping[0] = 2;
+  c.txmapping[1] = 0;
+  c.txmapping[2] = 1;
+  REQUIRE_EQ_INT(fx_setup(&a, &c, 512, 0), PAS_ENGINE_OK);
+  CHECK_EQ_INT(pas_ring_write(&a.tx, stereo, N), N);
+  pas_engine_start(&a.e);
+  CHECK_EQ_INT(fx_call(&a, N), PAS_COMPLETE);
+  float device[N * 3];
+  memcpy(device, a.out, sizeof device);
+  for (int i = 0; i < N && !TH_FAILED(); i++) {
+    CHECK(device[3 * i] == (float)stereo[2 * i + 1] / 32768.0f);
+    CHECK(device[3 * i + 1] == 0.0f);
+    CHECK(device[3 * i + 2] == (float)stereo[2 * i] / 32768.0f);
+  }
+  fx_free(&a);
+
+  fx_t b;
+  c = mkcfg(3, 0, PAS_FORMAT_INT16, PAS_FORMAT_FLOAT32, N, 0);
+  c.rx_channels = 2;
+  c.rxmapping[0] = 3;
+  c.rxmapping[1] = 1;
+  REQUIRE_EQ_INT(fx_setup(&b, &c, 0, 512), PAS_ENGINE_OK);
+  pas_engine_start(&b.e);
+  CHECK_EQ_INT(fx_call_in(&b, device, N, 0, __LINE__), PAS_COMPLETE);
+  int16_t back[N * 2];
+  CHECK_EQ_INT(pas_ring_read(&b.rx, back, N), N);
+  for (int i = 0; i < N && !TH_FAILED(); i++) {
+    CHECK_EQ_INT(back[2 * i], stereo[2 * i]);         /* device 3 = ring 1 */
+    CHECK_EQ_INT(back[2 * i + 1], stereo[2 * i + 1]); /* device 1 = ring 2 */
+  }
+  fx_free(&b);
+}
+
 TEST(convert_int24_strided_and_extremes) {
   const int32_t extremes[] = {-8388608, -8388607, -8388606, -4194304, -65536, -257, -256, -255,
                               -2, -1, 0, 1, 2, 255, 256, 257, 65535, 4194304, 8388606, 8388607};
@@ -275,6 +322,7 @@ int main(int argc, char **argv) {
       TEST_ENTRY(convert_int8_all_values),
       TEST_ENTRY(convert_uint8_all_values),
       TEST_ENTRY(convert_int16_all_values),
+      TEST_ENTRY(convert_int16_through_maps),
       TEST_ENTRY(convert_int24_strided_and_extremes),
       TEST_ENTRY(convert_int32_24_significant_bits),
       TEST_ENTRY(convert_clamping),

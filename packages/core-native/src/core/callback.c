@@ -203,6 +203,35 @@ static void map32(const uint32_t *s, uint32_t sc, uint32_t *o, uint32_t oc, cons
 /* ---- the tx path: ring frames -> output frames ---- */
 
 /* Writes count frames from src (tx frames) to out (device frames). */
+/* int16 ring <-> float32 device through a channel map, the common case on
+ * float-native hosts (JACK, Core Audio) with an int16 stream: a strided
+ * loop per channel, like map32, with no per-sample format switch. */
+static void map_i16_to_f32(const int16_t *s, uint32_t sc, float *o, uint32_t oc, const int32_t *map,
+                           uint32_t count) {
+  for (uint32_t k = 0; k < oc; k++) {
+    float *op = o + k;
+    if (map[k] == 0) {
+      for (uint32_t i = 0; i < count; i++) op[(size_t)i * oc] = 0.0f;
+      continue;
+    }
+    const int16_t *sp = s + (map[k] - 1);
+    for (uint32_t i = 0; i < count; i++) op[(size_t)i * oc] = pas_i16_to_float(sp[(size_t)i * sc]);
+  }
+}
+
+static void map_f32_to_i16(const float *s, uint32_t sc, int16_t *o, uint32_t oc, const int32_t *map,
+                           uint32_t count) {
+  for (uint32_t k = 0; k < oc; k++) {
+    int16_t *op = o + k;
+    if (map[k] == 0) {
+      for (uint32_t i = 0; i < count; i++) op[(size_t)i * oc] = 0;
+      continue;
+    }
+    const float *sp = s + (map[k] - 1);
+    for (uint32_t i = 0; i < count; i++) op[(size_t)i * oc] = pas_i16_from_float(sp[(size_t)i * sc]);
+  }
+}
+
 static void tx_frames(const pas_engine_t *e, const uint8_t *src, uint8_t *out, uint32_t count) {
   const pas_engine_config_t *c = &e->config;
   uint32_t ss = pas_format_size(c->format);
@@ -217,6 +246,10 @@ static void tx_frames(const pas_engine_t *e, const uint8_t *src, uint8_t *out, u
   const int32_t *map = c->txmapping;
   if (c->format == c->device_format && ss == 4) {
     map32((const uint32_t *)(const void *)src, c->tx_channels, (uint32_t *)(void *)out, oc, map, count);
+    return;
+  }
+  if (c->format == PAS_FORMAT_INT16 && c->device_format == PAS_FORMAT_FLOAT32) {
+    map_i16_to_f32((const int16_t *)(const void *)src, c->tx_channels, (float *)(void *)out, oc, map, count);
     return;
   }
   for (uint32_t i = 0; i < count; i++) {
@@ -289,6 +322,10 @@ static void rx_frames(const pas_engine_t *e, const uint8_t *in, uint8_t *dst, ui
   const int32_t *map = c->rxmapping;
   if (c->format == c->device_format && ss == 4) {
     map32((const uint32_t *)(const void *)in, c->in_channels, (uint32_t *)(void *)dst, rc, map, count);
+    return;
+  }
+  if (c->format == PAS_FORMAT_INT16 && c->device_format == PAS_FORMAT_FLOAT32) {
+    map_f32_to_i16((const float *)(const void *)in, c->in_channels, (int16_t *)(void *)dst, rc, map, count);
     return;
   }
   for (uint32_t i = 0; i < count; i++) {
