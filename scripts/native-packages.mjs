@@ -9,13 +9,13 @@
 //     through core-native's and soundfile's dist/) and prints where from and
 //     their versions: the test on runners without the virtual device
 //   node scripts/native-packages.mjs collect <dir>
-//     copies <dir>/<platform>/*.node (the CI artifacts, one folder per
+//     copies <dir>/<platform>/*.node and their licence files (the CI artifacts, one folder per
 //     platform package) into packages/native/<platform>/
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { addonFiles, hostLabel, hostPackage, nativeDir, nativePackages, repoRoot } from './lib/native-packages.mjs'
+import { addonFiles, hostLabel, shippedFiles, hostPackage, nativeDir, nativePackages, repoRoot } from './lib/native-packages.mjs'
 
 function fail(message) {
   console.error(`native-packages: ${message}`)
@@ -27,7 +27,7 @@ function check(all) {
   if (packages.length === 0) fail(`no platform package under packages/native/ is for ${hostLabel()}`)
   const missing = []
   for (const { dir, manifest } of packages) {
-    for (const file of addonFiles) if (!existsSync(join(dir, file))) missing.push(`${manifest.name}: ${file}`)
+    for (const file of shippedFiles) if (!existsSync(join(dir, file))) missing.push(`${manifest.name}: ${file}`)
   }
   if (missing.length > 0) fail(`missing addons (run pnpm build on that platform, or collect its CI artifacts):\n  ${missing.join('\n  ')}`)
   console.log(`native-packages: ${packages.map(({ manifest }) => manifest.name).join(', ')}: ${addonFiles.join(' and ')} present`)
@@ -56,7 +56,7 @@ function collect(from) {
   for (const { folder, dir } of nativePackages()) {
     const source = join(root, folder)
     if (!existsSync(source)) continue
-    for (const file of readdirSync(source).filter((name) => addonFiles.includes(name))) {
+    for (const file of readdirSync(source).filter((name) => shippedFiles.includes(name))) {
       copyFileSync(join(source, file), join(dir, file))
       console.log(`native-packages: ${join(folder, file)} -> ${join('packages', 'native', folder, file)}`)
       copied++

@@ -13,6 +13,9 @@ export const nativeDir = join(repoRoot, 'packages', 'native')
 /** The addons every platform package holds, by binding.gyp target. */
 export const addonFiles = ['pastream_core.node', 'pastream_sndfile.node']
 
+/** What travels with each addon: its file and the licences of what is linked into it. */
+export const shippedFiles = addonFiles.flatMap((file) => [file, file.replace(/\.node$/, '.THIRD-PARTY-LICENCES.txt')])
+
 /** Every platform package: { dir (absolute), folder (its name under packages/native), manifest }. */
 export function nativePackages() {
   return readdirSync(nativeDir, { withFileTypes: true })
