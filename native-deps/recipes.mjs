@@ -65,28 +65,39 @@ export const recipes = [
 async function buildPortaudio(ctx) {
   /** @type {Target} */
   const target = ctx.target
-  if (target.os !== 'linux') throw new Error(`portaudio: no recipe for ${target.name} yet (WMME/WASAPI host APIs)`)
+  if (target.os === 'win32') throw new Error(`portaudio: no recipe for ${target.name} yet (WMME/WASAPI host APIs)`)
   const common = ['pa_allocation', 'pa_converters', 'pa_cpuload', 'pa_debugprint', 'pa_dither', 'pa_front',
     'pa_process', 'pa_ringbuffer', 'pa_stream', 'pa_trace'].map((name) => `src/common/${name}.c`)
-  const files = [...common, 'src/os/unix/pa_unix_hostapis.c', 'src/os/unix/pa_unix_util.c',
-    'src/hostapi/alsa/pa_linux_alsa.c', 'src/hostapi/jack/pa_jack.c']
+  const unix = ['src/os/unix/pa_unix_hostapis.c', 'src/os/unix/pa_unix_util.c']
   const flags = ['-O2', '-fPIC', '-pthread', '-Iinclude', '-Isrc/common', '-Isrc/os/unix',
     '-DPA_LITTLE_ENDIAN', '-DSIZEOF_SHORT=2', '-DSIZEOF_INT=4', '-DSIZEOF_LONG=8',
-    '-DHAVE_CLOCK_GETTIME=1', '-DHAVE_NANOSLEEP=1',
-    '-DPA_USE_ALSA=1', '-DPA_ALSA_DYNAMIC', '-DPA_ALSA_PATHNAME="libasound.so.2"', '-DPA_USE_JACK=1']
-  const objects = await ctx.compileAll(files, flags)
+    '-DHAVE_CLOCK_GETTIME=1', '-DHAVE_NANOSLEEP=1']
+  if (target.os === 'darwin') {
+    // Core Audio only (the workflow's macOS runners build it; untested on this Linux machine)
+    const coreaudio = ['pa_mac_core.c', 'pa_mac_core_blocking.c', 'pa_mac_core_utilities.c'].map((name) => `src/hostapi/coreaudio/${name}`)
+    const objects = await ctx.compileAll([...common, ...unix, ...coreaudio], [...flags, '-DPA_USE_COREAUDIO=1'])
+    await ctx.archive('libportaudio.a', objects)
+    await ctx.install('include/portaudio.h', 'include/pa_mac_core.h')
+    return
+  }
+  const files = [...common, ...unix, 'src/hostapi/alsa/pa_linux_alsa.c', 'src/hostapi/jack/pa_jack.c']
+  const linux = ['-DPA_USE_ALSA=1', '-DPA_ALSA_DYNAMIC', '-DPA_ALSA_PATHNAME="libasound.so.2"', '-DPA_USE_JACK=1']
+  const objects = await ctx.compileAll(files, [...flags, ...linux])
   await ctx.archive('libportaudio.a', objects)
   await ctx.install('include/portaudio.h', 'include/pa_linux_alsa.h', 'include/pa_jack.h')
 }
 
+/** Core Audio's frameworks, which PortAudio's Core Audio host API calls. */
+const coreAudioFrameworks = ['CoreAudio', 'AudioToolbox', 'AudioUnit', 'CoreFoundation', 'CoreServices'].flatMap((name) => ['-framework', name])
+
 /**
  * The static libraries (in the prefix's lib/) each addon links, in link
  * order, the system libraries after them, and the sources they come from
- * (whose licences ship with the addon).
- * @type {Record<string, { archives: string[], system: string[], sources: string[] }>}
+ * (whose licences ship with the addon); `darwin`: what macOS links besides.
+ * @type {Record<string, { archives: string[], system: string[], darwin?: string[], sources: string[] }>}
  */
 export const addonLibraries = {
-  'core-native': { archives: ['libportaudio.a'], system: ['-ldl', '-lpthread', '-lm'], sources: ['portaudio'] },
+  'core-native': { archives: ['libportaudio.a'], system: ['-ldl', '-lpthread', '-lm'], darwin: coreAudioFrameworks, sources: ['portaudio'] },
   soundfile: {
     archives: ['libsndfile.a', 'libFLAC.a', 'libvorbisenc.a', 'libvorbis.a', 'libopus.a', 'libogg.a',
       'libmpg123.a', 'libmp3lame.a'],

@@ -93,7 +93,8 @@ if (query) {
   if (query === '--prefix') process.stdout.write(prefix)
   if (query === '--libs') {
     const libraries = await addonLibraries(query)
-    process.stdout.write([...libraries.archives.map((name) => join(prefix, 'lib', name)), ...libraries.system].join(' '))
+    const system = [...libraries.system, ...(target.os === 'darwin' ? (libraries.darwin ?? []) : [])]
+    process.stdout.write([...libraries.archives.map((name) => join(prefix, 'lib', name)), ...system].join(' '))
   }
   if (query === '--licences') process.stdout.write(licences((await addonLibraries(query)).sources))
   process.exit(0)
