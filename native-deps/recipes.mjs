@@ -70,7 +70,8 @@ async function buildPortaudio(ctx) {
     'pa_process', 'pa_ringbuffer', 'pa_stream', 'pa_trace'].map((name) => `src/common/${name}.c`)
   const files = [...common, 'src/os/unix/pa_unix_hostapis.c', 'src/os/unix/pa_unix_util.c',
     'src/hostapi/alsa/pa_linux_alsa.c', 'src/hostapi/jack/pa_jack.c']
-  const flags = ['-O2', '-fPIC', '-pthread', '-Iinclude', '-Isrc/common', '-Isrc/os/unix',
+  // the prefix's include/ holds a cross build's ALSA and JACK headers (targets.mjs)
+  const flags = ['-O2', '-fPIC', '-pthread', '-Iinclude', '-Isrc/common', '-Isrc/os/unix', `-I${ctx.prefix}/include`,
     '-DPA_LITTLE_ENDIAN', '-DSIZEOF_SHORT=2', '-DSIZEOF_INT=4', '-DSIZEOF_LONG=8',
     '-DHAVE_CLOCK_GETTIME=1', '-DHAVE_NANOSLEEP=1',
     '-DPA_USE_ALSA=1', '-DPA_ALSA_DYNAMIC', '-DPA_ALSA_PATHNAME="libasound.so.2"', '-DPA_USE_JACK=1']
