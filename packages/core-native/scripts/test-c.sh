@@ -10,7 +10,7 @@
 #   scripts/test-c.sh ring       # only tests whose name contains "ring"
 #                                # (arguments are passed to every binary)
 #
-# Env: CC (default cc); VALGRIND=0 skips the valgrind pass (valgrind is a
+# Env: CC (default cc); BIN (default test/bin); VALGRIND=0 skips the valgrind pass (valgrind is a
 # system package scripts/setup.mjs installs); RUN, a command the test
 # binaries run under: another architecture's emulator when CC is a cross
 # compiler (scripts/cross/linux-arm64.sh: CC=aarch64-linux-gnu-gcc,
@@ -23,7 +23,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 CC="${CC:-cc}"
 read -r -a RUNNER <<<"${RUN:-}"
-BIN=test/bin
+BIN="${BIN:-test/bin}"
 mkdir -p "$BIN"
 
 CFLAGS=(-std=c11 -O1 -g -Wall -Wextra -Werror -pthread -Iinclude)
