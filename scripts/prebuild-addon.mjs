@@ -42,6 +42,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(`${addonPackage(here).name}: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`${relative(repoRoot, here) || '.'}: ${error instanceof Error ? error.message : String(error)}`)
   process.exit(1)
 })

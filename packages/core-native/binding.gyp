@@ -25,8 +25,9 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      # PortAudio, static, from the pinned source (scripts/native-deps.mjs);
-      # its jack_* calls land in src/binding/jack_shim.c
+      # PortAudio, static, from the pinned source (scripts/native-deps.mjs,
+      # built for node-gyp's target_arch: a cross build's too); its jack_*
+      # calls land in src/binding/jack_shim.c
       "libraries": ["<!@(node ../../scripts/native-deps.mjs --libs core-native --arch <(target_arch))"],
       "conditions": [
         ["OS=='linux'", {

@@ -27,7 +27,7 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       # libsndfile and its codecs, static, from the pinned sources
-      # (scripts/native-deps.mjs)
+      # (scripts/native-deps.mjs, built for node-gyp's target_arch)
       "libraries": ["<!@(node ../../scripts/native-deps.mjs --libs soundfile --arch <(target_arch))"],
       "conditions": [
         ["OS=='linux'", {
