@@ -37,7 +37,7 @@ esac
 started=$SECONDS
 step() { echo "== [cross linux-arm64] $* ($((SECONDS - started)) s)"; }
 
-packages=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user)
+packages=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user file)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^ii' || missing+=("$package")

@@ -45,7 +45,13 @@ describe('platform packages', () => {
     expect(manifest?.cpu).toEqual([entry.arch])
     expect(manifest?.libc).toEqual(entry.libc === undefined ? undefined : [entry.libc])
     expect(manifest?.version).toBe(core.version)
-    expect(manifest?.files).toEqual(['pastream_core.node', 'pastream_sndfile.node', 'README.md'])
+    expect(manifest?.files).toEqual([
+      'pastream_core.node',
+      'pastream_sndfile.node',
+      'pastream_core.THIRD-PARTY-LICENCES.txt',
+      'pastream_sndfile.THIRD-PARTY-LICENCES.txt',
+      'README.md',
+    ])
     expect(manifest?.main).toBeUndefined()
   })
 
