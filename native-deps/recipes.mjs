@@ -69,7 +69,8 @@ async function buildPortaudio(ctx) {
   const common = ['pa_allocation', 'pa_converters', 'pa_cpuload', 'pa_debugprint', 'pa_dither', 'pa_front',
     'pa_process', 'pa_ringbuffer', 'pa_stream', 'pa_trace'].map((name) => `src/common/${name}.c`)
   const unix = ['src/os/unix/pa_unix_hostapis.c', 'src/os/unix/pa_unix_util.c']
-  const flags = ['-O2', '-fPIC', '-pthread', '-Iinclude', '-Isrc/common', '-Isrc/os/unix',
+  // the prefix's include/ holds a cross build's ALSA and JACK headers (targets.mjs)
+  const flags = ['-O2', '-fPIC', '-pthread', '-Iinclude', '-Isrc/common', '-Isrc/os/unix', `-I${ctx.prefix}/include`,
     '-DPA_LITTLE_ENDIAN', '-DSIZEOF_SHORT=2', '-DSIZEOF_INT=4', '-DSIZEOF_LONG=8',
     '-DHAVE_CLOCK_GETTIME=1', '-DHAVE_NANOSLEEP=1']
   if (target.os === 'darwin') {

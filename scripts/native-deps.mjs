@@ -8,6 +8,8 @@
 // run finds the prefix and does nothing.
 //
 //   node scripts/native-deps.mjs [--target linux-x64]   build (or find) the prefix
+//   node scripts/native-deps.mjs --arch arm64            the same as --target <this platform>-arm64
+//                                                        (binding.gyp passes node-gyp's target_arch)
 //   node scripts/native-deps.mjs --prefix                print the prefix; fails when not built
 //   node scripts/native-deps.mjs --libs soundfile        print an addon's link arguments
 //   node scripts/native-deps.mjs --licences soundfile    print the licences of what an addon links
@@ -16,9 +18,13 @@
 // .tools/native-deps/downloads/ and are checked against their sha256; a
 // mismatch stops the build and names the file, the expected and the actual
 // checksum.
-import { spawn } from 'node:child_process'
+//
+// A target with a cross compiler (native-deps/targets.mjs: linux-arm64) is
+// built the same way with its tools; its prefix also gets the build
+// machine's ALSA and JACK headers (targets.mjs says why that is sound).
+import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -45,7 +51,7 @@ function argument(name) {
   return value
 }
 
-const targetName = argument('--target') ?? `${process.platform}-${process.arch}`
+const targetName = argument('--target') ?? `${process.platform}-${argument('--arch') ?? process.arch}`
 const { targets } = await import(pathToFileURL(join(depsDir, 'targets.mjs')).href)
 const target = targets[targetName]
 if (!target) fail(`unknown target ${targetName}; known: ${Object.keys(targets).join(', ')}`)
@@ -105,7 +111,24 @@ if (existsSync(stamp)) {
   process.exit(0)
 }
 if (!target.built) fail(`target ${targetName} is designed for (native-deps/targets.mjs) but not built yet`)
-if (targetName !== `${process.platform}-${process.arch}`) fail(`target ${targetName} needs a cross build, which is not built yet`)
+if (target.triplet) {
+  const probe = spawnSync(target.cc, ['--version'], { stdio: 'ignore' })
+  if (probe.status !== 0) {
+    fail(`${targetName} is cross-built with ${target.cc} and ${target.cxx}, which are not installed; run (as root):\n  apt-get install --no-install-recommends gcc-${target.triplet} g++-${target.triplet}`)
+  }
+} else if (targetName !== `${process.platform}-${process.arch}`) {
+  fail(`target ${targetName} is not this machine's (${process.platform}-${process.arch}) and names no cross compiler`)
+}
+
+// A cross build's copy of the build machine's headers (targets.mjs: buildMachineHeaders).
+function copyBuildMachineHeaders(staging) {
+  for (const name of target.buildMachineHeaders) {
+    const from = join('/usr/include', name)
+    if (!existsSync(from)) fail(`${targetName} needs the build machine's ${from} (ALSA's and JACK's headers: node scripts/setup.mjs installs them)`)
+    mkdirSync(join(staging, 'include'), { recursive: true })
+    cpSync(from, join(staging, 'include', name), { recursive: true, dereference: true })
+  }
+}
 
 function run(command, args, cwd, env = process.env) {
   return new Promise((resolve, reject) => {
@@ -234,6 +257,7 @@ async function main() {
     }
   }
   mkdirSync(work, { recursive: true })
+  copyBuildMachineHeaders(staging)
   const started = Date.now()
   log(`building ${recipes.map((recipe) => recipe.name).join(', ')} for ${targetName} into ${prefix}`)
   for (const recipe of recipes) {

@@ -17,7 +17,7 @@
       "include_dirs": [
         "include",
         "<!(node -p \"require('node-addon-api').include_dir\")",
-        "<!(node ../../scripts/native-deps.mjs --prefix)/include"
+        "<!(node ../../scripts/native-deps.mjs --prefix --arch <(target_arch))/include"
       ],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-fvisibility=hidden"],
@@ -25,9 +25,10 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      # PortAudio, static, from the pinned source (scripts/native-deps.mjs);
-      # its jack_* calls land in src/binding/jack_shim.c
-      "libraries": ["<!@(node ../../scripts/native-deps.mjs --libs core-native)"],
+      # PortAudio, static, from the pinned source (scripts/native-deps.mjs,
+      # built for node-gyp's target_arch: a cross build's too); its jack_*
+      # calls land in src/binding/jack_shim.c
+      "libraries": ["<!@(node ../../scripts/native-deps.mjs --libs core-native --arch <(target_arch))"],
       "conditions": [
         ["OS=='linux'", {
           # never unloaded: a Worker that loaded the addon unloads it at its

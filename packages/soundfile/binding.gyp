@@ -18,7 +18,7 @@
       "include_dirs": [
         "../core-native/include",
         "<!(node -p \"require('node-addon-api').include_dir\")",
-        "<!(node ../../scripts/native-deps.mjs --prefix)/include"
+        "<!(node ../../scripts/native-deps.mjs --prefix --arch <(target_arch))/include"
       ],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-fvisibility=hidden"],
@@ -27,8 +27,8 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       # libsndfile and its codecs, static, from the pinned sources
-      # (scripts/native-deps.mjs)
-      "libraries": ["<!@(node ../../scripts/native-deps.mjs --libs soundfile)"],
+      # (scripts/native-deps.mjs, built for node-gyp's target_arch)
+      "libraries": ["<!@(node ../../scripts/native-deps.mjs --libs soundfile --arch <(target_arch))"],
       "conditions": [
         ["OS=='linux'", {
           # the static libraries' symbols stay inside the addon

@@ -39,13 +39,17 @@ export function hostLabel() {
   return `${process.platform}-${process.arch}${libc ? ` (${libc})` : ''}`
 }
 
-/** The platform package this machine's build fills, or undefined when none fits. */
-export function hostPackage() {
-  const libc = hostLibc()
+/** The platform package for a platform, arch and (Linux) C library, or undefined when none fits. */
+export function platformPackage(platform, arch, libc) {
   return nativePackages().find(
     ({ manifest }) =>
-      manifest.os?.includes(process.platform) &&
-      manifest.cpu?.includes(process.arch) &&
+      manifest.os?.includes(platform) &&
+      manifest.cpu?.includes(arch) &&
       (libc === undefined || manifest.libc === undefined || manifest.libc.includes(libc)),
   )
+}
+
+/** The platform package this machine's build fills, or undefined when none fits. */
+export function hostPackage() {
+  return platformPackage(process.platform, process.arch, hostLibc())
 }

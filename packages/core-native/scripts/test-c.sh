@@ -10,14 +10,20 @@
 #   scripts/test-c.sh ring       # only tests whose name contains "ring"
 #                                # (arguments are passed to every binary)
 #
-# Env: CC (default cc); VALGRIND=0 skips the valgrind pass (valgrind is a
-# system package scripts/setup.mjs installs).
+# Env: CC (default cc); BIN (default test/bin); VALGRIND=0 skips the valgrind pass (valgrind is a
+# system package scripts/setup.mjs installs); RUN, a command the test
+# binaries run under: another architecture's emulator when CC is a cross
+# compiler (scripts/cross/linux-arm64.sh: CC=aarch64-linux-gnu-gcc,
+# RUN="qemu-aarch64 -L /usr/aarch64-linux-gnu", VALGRIND=0 and
+# detect_leaks=0 in ASAN_OPTIONS: LeakSanitizer cannot stop threads under
+# qemu-user; the host run checks leaks).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 CC="${CC:-cc}"
-BIN=test/bin
+read -r -a RUNNER <<<"${RUN:-}"
+BIN="${BIN:-test/bin}"
 mkdir -p "$BIN"
 
 CFLAGS=(-std=c11 -O1 -g -Wall -Wextra -Werror -pthread -Iinclude)
@@ -48,7 +54,7 @@ run() { # binary args...
   shift
   echo "== run $bin"
   local start=$SECONDS
-  if "$bin" "$@"; then
+  if "${RUNNER[@]}" "$bin" "$@"; then
     echo "   ($((SECONDS - start)) s)"
   else
     echo "!! $bin failed"
