@@ -7,7 +7,7 @@
 // (ldconfig -p). The same child outside the namespace lists JACK: the test
 // can fail.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -42,8 +42,10 @@ interface ChildReport {
 
 // Every path the dynamic loader would find libjack.so.0 at.
 function libjackPaths(): string[] {
-  const result = spawnSync('ldconfig', ['-p'], { encoding: 'utf8' })
-  if (result.status !== 0) throw new Error(`ldconfig -p failed: ${result.stderr}`)
+  // ldconfig lives in /sbin, which a non-login PATH may leave out
+  const ldconfig = ['/sbin/ldconfig', '/usr/sbin/ldconfig'].find((path) => existsSync(path)) ?? 'ldconfig'
+  const result = spawnSync(ldconfig, ['-p'], { encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`${ldconfig} -p failed: ${result.error?.message ?? result.stderr}`)
   const paths = result.stdout
     .split('\n')
     .filter((line) => line.trim().startsWith('libjack.so.0 '))
