@@ -103,7 +103,7 @@ describe('streams dropped without close()', () => {
     const script = fileURLToPath(new URL('./fixtures/dropped-streams.mjs', import.meta.url))
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['--expose-gc', script, '1000'], { timeout: 290000 }, (error, out, stderr) => {
-        if (error) reject(new Error(`${error.message}\nstderr: ${stderr}`))
+        if (error) reject(new Error(`${error.message}(exit code ${String(error.code)}, signal ${String(error.signal)})\nstdout: ${out}\nstderr: ${stderr}`))
         else resolve(out)
       })
     })

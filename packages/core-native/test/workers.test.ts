@@ -19,7 +19,7 @@ interface Measure {
 test('50 Workers streaming one after another: no crash, no growth in RSS, threads or descriptors', { timeout: 300000 }, async () => {
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(process.execPath, [script, '50'], { timeout: 290000 }, (error, out, stderr) => {
-      if (error) reject(new Error(`${error.message}\nstderr: ${stderr}`))
+      if (error) reject(new Error(`${error.message}(exit code ${String(error.code)}, signal ${String(error.signal)})\nstdout: ${out}\nstderr: ${stderr}`))
       else resolve(out)
     })
   })
