@@ -202,7 +202,6 @@ static void map32(const uint32_t *s, uint32_t sc, uint32_t *o, uint32_t oc, cons
 
 /* ---- the tx path: ring frames -> output frames ---- */
 
-/* Writes count frames from src (tx frames) to out (device frames). */
 /* int16 ring <-> float32 device through a channel map, the common case on
  * float-native hosts (JACK, Core Audio) with an int16 stream: a strided
  * loop per channel, like map32, with no per-sample format switch. */
@@ -232,6 +231,7 @@ static void map_f32_to_i16(const float *s, uint32_t sc, int16_t *o, uint32_t oc,
   }
 }
 
+/* Writes count frames from src (tx frames) to out (device frames). */
 static void tx_frames(const pas_engine_t *e, const uint8_t *src, uint8_t *out, uint32_t count) {
   const pas_engine_config_t *c = &e->config;
   uint32_t ss = pas_format_size(c->format);
