@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SoundFile } from '@pastream/soundfile'
 import { prng } from '@pastream/stream/testing'
+import { waitFor } from '@pastream/core-native/testing'
 
 export const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'run.js')
 export const DEVICE = 'loopback'
@@ -117,19 +118,6 @@ export function firstDifference(a: Int16Array, b: Int16Array, length: number): n
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * Resolves once `condition()` holds (checked every 20 ms), or rejects after
- * `timeoutMs` naming `what`: how tests wait for an event a subprocess emits
- * (a line on stdout, frames in a file) instead of guessing how long it takes.
- */
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 30000): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await sleep(20)
-  }
-}
-
-/**
  * Waits until a `pastream` recording into `path` is under way: the header
  * naming the stream is on stdout (the signal handlers are installed in the
  * same tick) and the file holds at least `bytes` bytes.
@@ -139,7 +127,7 @@ export async function waitForRecording(run: Running, path: string, bytes: number
   await waitFor(`${bytes} bytes in ${path}`, () => existsSync(path) && statSync(path).size >= bytes)
 }
 
-export { indexRun, indexSignal } from '@pastream/core-native/testing'
+export { indexRun, indexSignal, waitFor } from '@pastream/core-native/testing'
 
 /** The frames sox finds in a file (`sox --i -s`), or throws with what sox said when it cannot read it. */
 export function soxFrames(path: string): number {

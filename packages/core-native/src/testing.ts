@@ -407,3 +407,4 @@ export function prng(seed: number): () => number {
 }
 export { mountTmpfs, type Tmpfs, type TmpfsOptions } from './testing-tmpfs.js'
 export { indexRun, indexSignal } from './testing-signals.js'
+export { retryWhenXruns, waitFor, type XrunCounter } from './testing-waits.js'

@@ -1,6 +1,7 @@
 // The engine through real PortAudio on the virtual loopback device (a private
 // JACK dummy server started by global-setup.ts). Never skipped.
 import { describe, expect, it } from 'vitest'
+import { waitFor } from '../src/testing-waits.js'
 import { checkFormat, devices, NativeStream, RingBuffer, sampleSizes, type DType } from '../src/index.js'
 import { findDelay, firstDifference, loopbackDevice, loopbackRun, noise } from './helpers.js'
 
@@ -128,7 +129,7 @@ describe('lifecycle', () => {
       const rx = new RingBuffer(4, 1 << 16)
       let finished = stream.onceFinished()
       await stream.start({ frames: -1, pad: -1, rx })
-      await new Promise((r) => setTimeout(r, 100))
+      await waitFor('the first callbacks', () => stream.stats().frameCount > 0)
       expect(stream.info().active).toBe(true)
       await stream.abort()
       expect((await finished).state).toBe('running') // ended by the owner, not the engine
@@ -137,7 +138,7 @@ describe('lifecycle', () => {
       rx.flush()
       finished = stream.onceFinished()
       await stream.start({ frames: -1, pad: -1, rx })
-      await new Promise((r) => setTimeout(r, 100))
+      await waitFor('the first callbacks', () => stream.stats().frameCount > 0)
       await stream.stop()
       await finished
       expect(stream.stats().frameCount).toBeGreaterThan(0)

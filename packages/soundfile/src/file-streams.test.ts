@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { OutputStream, type DType } from '@pastream/stream'
-import { bytesOf, findDelay, firstDifferenceWithin, noise, signalRecording, tempDir, type Samples } from '../test/helpers.js'
+import { bytesOf, findDelay, firstDifferenceWithin, noise, signalRecording, tempDir, waitFor, type Samples } from '../test/helpers.js'
 import { SoundFileDuplexStream, SoundFileInputStream, SoundFileOutputStream } from './file-streams.js'
 import { pickSubtype } from './record-format.js'
 import { activeRecordings } from './recordings.js'
@@ -338,7 +338,7 @@ describe('SoundFileInputStream', () => {
     expect(process.listenerCount('SIGINT')).toBe(before + 1)
     expect(process.listenerCount('SIGTERM')).toBeGreaterThan(0)
     expect(activeRecordings()).toBe(1)
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await waitFor('a tenth of a second recorded', () => stream.frameCount >= SAMPLERATE / 10)
     await stream.abort()
     expect(process.listenerCount('SIGINT')).toBe(before)
     expect(activeRecordings()).toBe(0)

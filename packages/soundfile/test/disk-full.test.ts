@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InputStream } from '@pastream/stream'
-import { mountTmpfs, type Tmpfs } from '@pastream/stream/testing'
+import { mountTmpfs, retryWhenXruns, type Tmpfs } from '@pastream/stream/testing'
 import { SoundFile, SoundFileError, SoundFileInputStream, SoundFileOutputStream, recordToFile, toFile } from '../src/index.js'
 import { firstDifference, indexRun, indexSignal, tempDir } from './helpers.js'
 
@@ -90,64 +90,70 @@ describe('the disk fills up mid-recording', () => {
   afterAll(() => disk.unmount())
 
   it('SoundFileInputStream: wait() rejects with ERR_SOUNDFILE_DISK_FULL; the file is finalized with every whole frame written', async () => {
-    const path = `${disk.path}/stream.wav`
-    const player = await playIndex()
-    try {
-      await using recorder = new SoundFileInputStream(path, { device: DEVICE, channels: CHANNELS })
-      await recorder.start()
-      const error = await recorder.wait().then(() => undefined, (failure: unknown) => failure)
-      const kept = keptFrames(error, path)
-      expect(recorder.file.closed).toBe(true)
-      expect(recorder.pump?.frames).toBe(kept)
-      expect(recorder.pump?.error).toBe((error as Error).message)
-      await expectKept(path, kept)
-    } finally {
-      await player.close()
-      disk.free()
-      execFileSync('rm', ['-f', path])
-    }
+    await retryWhenXruns('SoundFileInputStream on a full disk', async (watch) => {
+      const path = `${disk.path}/stream.wav`
+      const player = watch(await playIndex())
+      try {
+        await using recorder = watch(new SoundFileInputStream(path, { device: DEVICE, channels: CHANNELS }))
+        await recorder.start()
+        const error = await recorder.wait().then(() => undefined, (failure: unknown) => failure)
+        const kept = keptFrames(error, path)
+        expect(recorder.file.closed).toBe(true)
+        expect(recorder.pump?.frames).toBe(kept)
+        expect(recorder.pump?.error).toBe((error as Error).message)
+        await expectKept(path, kept)
+      } finally {
+        await player.close()
+        disk.free()
+        execFileSync('rm', ['-f', path])
+      }
+    })
   })
 
   it('toFile on an InputStream (a quarter of the disk left): wait() rejects; the file closes with what was kept', async () => {
-    const path = `${disk.path}/to-file.wav`
-    disk.fill(MiB / 4)
-    const player = await playIndex()
-    try {
-      await using input = new InputStream({ device: DEVICE, channels: CHANNELS })
-      const file = toFile(input, path)
-      await input.start()
-      const kept = keptFrames(await input.wait().then(() => undefined, (failure: unknown) => failure), path)
-      await file.close()
-      expect(kept).toBeLessThan((MiB / 4) / FRAME_BYTES)
-      await expectKept(path, kept)
-    } finally {
-      await player.close()
-      disk.free()
-      execFileSync('rm', ['-f', path])
-    }
+    await retryWhenXruns('toFile on a full disk', async (watch) => {
+      const path = `${disk.path}/to-file.wav`
+      disk.fill(MiB / 4)
+      const player = watch(await playIndex())
+      try {
+        await using input = watch(new InputStream({ device: DEVICE, channels: CHANNELS }))
+        const file = toFile(input, path)
+        await input.start()
+        const kept = keptFrames(await input.wait().then(() => undefined, (failure: unknown) => failure), path)
+        await file.close()
+        expect(kept).toBeLessThan((MiB / 4) / FRAME_BYTES)
+        await expectKept(path, kept)
+      } finally {
+        await player.close()
+        disk.free()
+        execFileSync('rm', ['-f', path])
+      }
+    })
   })
 
   it('recordToFile: the pump stops on its own, says why, and stop() throws the same error', async () => {
-    const path = `${disk.path}/pump.wav`
-    const player = await playIndex()
-    try {
-      await using input = new InputStream({ device: DEVICE, channels: CHANNELS })
-      const file = await SoundFile.open(path, { mode: 'w', samplerate: SAMPLERATE, channels: CHANNELS, subtype: 'FLOAT' })
-      const pump = recordToFile(input, file)
-      await input.start()
-      const waited = await input.wait().then(() => undefined, (failure: unknown) => failure)
-      const kept = keptFrames(waited, path)
-      expect(pump.running).toBe(false)
-      expect(pump.frames).toBe(kept)
-      const stopped = await pump.stop().then(() => undefined, (failure: unknown) => failure)
-      expect(keptFrames(stopped, path)).toBe(kept)
-      await file.close()
-      await expectKept(path, kept)
-    } finally {
-      await player.close()
-      disk.free()
-      execFileSync('rm', ['-f', path])
-    }
+    await retryWhenXruns('recordToFile on a full disk', async (watch) => {
+      const path = `${disk.path}/pump.wav`
+      const player = watch(await playIndex())
+      try {
+        await using input = watch(new InputStream({ device: DEVICE, channels: CHANNELS }))
+        const file = await SoundFile.open(path, { mode: 'w', samplerate: SAMPLERATE, channels: CHANNELS, subtype: 'FLOAT' })
+        const pump = recordToFile(input, file)
+        await input.start()
+        const waited = await input.wait().then(() => undefined, (failure: unknown) => failure)
+        const kept = keptFrames(waited, path)
+        expect(pump.running).toBe(false)
+        expect(pump.frames).toBe(kept)
+        const stopped = await pump.stop().then(() => undefined, (failure: unknown) => failure)
+        expect(keptFrames(stopped, path)).toBe(kept)
+        await file.close()
+        await expectKept(path, kept)
+      } finally {
+        await player.close()
+        disk.free()
+        execFileSync('rm', ['-f', path])
+      }
+    })
   })
 })
 

@@ -155,17 +155,4 @@ export async function signalRecording(
   return { ended: await exited, last, stderr }
 }
 
-/**
- * Resolves once `condition()` holds (checked every 5 ms), or rejects after
- * `timeoutMs` naming `what`: how tests wait for an event (frames in a
- * file) instead of guessing how long it takes.
- */
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 30000): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
-export { indexRun, indexSignal } from '@pastream/core-native/testing'
+export { indexRun, indexSignal, waitFor } from '@pastream/core-native/testing'

@@ -3,7 +3,7 @@
 // refuses says why. Also toString() and the properties of open streams.
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import { NativeStream, RingBuffer } from '@pastream/core-native'
-import { DEVICE, SAMPLERATE, sleep } from '../test/helpers.js'
+import { DEVICE, SAMPLERATE, waitFor } from '../test/helpers.js'
 import { queryDevices } from './devices.js'
 import { DuplexStream, InputStream, OutputStream, PortAudioError, chunks } from './index.js'
 
@@ -190,7 +190,7 @@ describe('toString() and properties', () => {
 
     stream.setSink(new RingBuffer(6, 1 << 16))
     await stream.start()
-    await sleep(60)
+    await waitFor('the first callbacks', () => stream.time > 0 && stream.frameCount > 0)
     expect([stream.active, stream.stopped, stream.finished, stream.aborted]).toEqual([true, false, false, false])
     expect(stream.frameCount).toBeGreaterThan(0)
     expect(stream.time).toBeGreaterThan(0)

@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import { Readable, Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { RingBuffer } from '@pastream/core-native'
-import { DEVICE, concatBytes, expectLoopback, findDelay, firstDifference, isSilent, noise, reportXruns, sleep } from '../test/helpers.js'
+import { DEVICE, concatBytes, expectLoopback, findDelay, firstDifference, isSilent, noise, reportXruns, sleep, waitFor } from '../test/helpers.js'
 import { BufferEmpty, BufferFull, DuplexStream, InputStream, OutputStream } from './index.js'
 import { asBytes } from './typed.js'
 
@@ -290,7 +290,7 @@ describe('Node stream adapters', () => {
     await using stream = new InputStream({ device: DEVICE, channels: 1, dtype: 'int16', blocksize: 256 })
     const readable = stream.readable()
     for await (const _chunk of readable) break
-    await sleep(20)
+    await waitFor('the stream stops after the readable is destroyed', () => stream.stopped)
     expect(stream.active).toBe(false)
     expect(stream.stopped).toBe(true)
   })
@@ -335,7 +335,7 @@ describe('Node stream adapters', () => {
     const collected = (async () => {
       for await (const chunk of readable) parts.push(chunk as Buffer)
     })()
-    await sleep(30)
+    await waitFor('the input records', () => input.frameCount > 0)
     const writable = output.writable()
     writable.end(Buffer.from(asBytes(signal)))
     await output.wait()

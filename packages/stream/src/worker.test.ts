@@ -5,8 +5,9 @@
 // thread loses nothing; Workers end on abort() and close().
 import { describe, expect, it } from 'vitest'
 import { RingBuffer } from '@pastream/core-native'
-import { DEVICE, expectLoopback, fixture, isSilent, listen, reportXruns, sleep } from '../test/helpers.js'
+import { DEVICE, expectLoopback, fixture, isSilent, listen, reportXruns, sleep, waitFor } from '../test/helpers.js'
 import { BufferEmpty, BufferFull, DuplexStream, OutputStream } from './index.js'
+import { retryWhenXruns, type XrunCounter } from './testing.js'
 
 /** The counting signal of test/fixtures/counting.mjs: frame i holds (i % 32767) + 1 in every channel. */
 function counting(frames: number, channels = 1): Int16Array {
@@ -34,15 +35,6 @@ interface CheckReport {
 
 function duplex(options: { channels?: number; buffersize?: number } = {}): DuplexStream<'int16'> {
   return new DuplexStream({ device: DEVICE, channels: options.channels ?? 1, dtype: 'int16', blocksize: 256, ...(options.buffersize ? { buffersize: options.buffersize } : {}) })
-}
-
-/** Polls until `condition` holds (fails after timeoutMs). */
-async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await sleep(10)
-  }
 }
 
 /** Checks that a heartbeat stopped: nothing more arrives once in-flight messages are in. */
@@ -182,7 +174,7 @@ describe('deferred errors', () => {
     stream.setSource(source)
     stream.pad = -1
     await stream.start()
-    await sleep(200)
+    await waitFor('the failing source aborts the run', () => stream.aborted)
     expect(await rejection(stream.stop())).toBe(boom)
   })
 
@@ -205,7 +197,7 @@ describe('deferred errors', () => {
     stream.setSink(fixture('throwing-sink.mjs', { after: 2048 }))
     stream.pad = -1 // no source: play silence until stopped
     await stream.start()
-    await until(() => stream.aborted)
+    await waitFor('the run aborted', () => stream.aborted)
     const error = await rejection(stream.stop())
     expect(error.name).toBe('SinkError')
     expect(error.message).toBe('sink fixture failed after 2048 frames')
@@ -233,24 +225,15 @@ describe('stalls', () => {
   /**
    * The device's own xruns explain a discontinuity: when JACK cannot run
    * realtime on 2 busy cores, a client that misses a cycle leaves its last
-   * period in the loopback, which hears it twice. Such a run is retried (at most
-   * twice); a discontinuity without an xrun fails at once.
+   * period in the loopback, which hears it twice (retryWhenXruns).
    */
-  async function blockedRunRetried(buffersize?: number): Promise<CheckReport> {
-    for (let attempt = 1; ; attempt++) {
-      const xruns = { count: 0 }
-      try {
-        return await blockedRun(xruns, buffersize)
-      } catch (error) {
-        if (attempt >= 3 || xruns.count === 0) throw error
-        console.log(`attempt ${attempt}: ${xruns.count} xrun(s) on the device explain "${String(error)}"; retrying`)
-      }
-    }
+  function blockedRunRetried(buffersize?: number): Promise<CheckReport> {
+    return retryWhenXruns('blocked main thread', (watch) => blockedRun(watch, buffersize))
   }
 
   /** Plays 1 s of counting signal from a ring (no JS needed) into a checking Worker sink while the main thread is blocked. */
-  async function blockedRun(xruns: { count: number }, buffersize?: number): Promise<CheckReport> {
-    await using stream = duplex(buffersize ? { buffersize } : {})
+  async function blockedRun(watch: <S extends XrunCounter>(stream: S) => S, buffersize?: number): Promise<CheckReport> {
+    await using stream = watch(duplex(buffersize ? { buffersize } : {}))
     const reports = listen<CheckReport>()
     try {
       const frames = 48000
@@ -267,7 +250,6 @@ describe('stalls', () => {
       reportXruns('blocked main thread', stream)
       return await reports.next()
     } finally {
-      xruns.count = stream.xruns
       reports.close()
     }
   }

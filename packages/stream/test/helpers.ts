@@ -3,7 +3,7 @@
 import { BroadcastChannel } from 'node:worker_threads'
 import type { DType } from '@pastream/core-native'
 import { arrayTypes, asBytes, type SampleArrays } from '../src/typed.js'
-import { prng } from '../src/testing.js'
+import { prng, waitFor } from '../src/testing.js'
 
 /** The loopback device's name (test/global-setup.ts). */
 export const DEVICE = 'loopback'
@@ -11,7 +11,7 @@ export const DEVICE = 'loopback'
 export const SAMPLERATE = 48000
 export const PERIOD = 256
 
-export { prng }
+export { prng, waitFor }
 
 /**
  * The name of the private server a child-process test kills (device loss,
