@@ -6,7 +6,7 @@
 import { native, type NativeDevice, type NativeFormatCheck, type NativeHostApi } from './binding.js'
 import { formatCodes, type DType, type NativeStreamDirection } from './native-stream.js'
 
-export { RingBuffer, asBytes, type BufferLike } from './ring-buffer.js'
+export { RingBuffer, asBytes, type BufferLike, type RingWriter } from './ring-buffer.js'
 export { ASSUMED_BLOCKSIZE, MAX_BUFFERSIZE, MAX_FILL_WAKE_MS, assumedBlocksize, checkBuffersize, fillWakeMs, isPowerOfTwo, nextPowerOfTwo, sleepMsForFrames } from './sizes.js'
 export { layout, EngineState, EngineReason, StatusFlags } from './layout.js'
 export {

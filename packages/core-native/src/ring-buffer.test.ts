@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { formatByHand, HEADER, setIndices, stream } from '../test/ring-helpers.js'
 import { layout } from './layout.js'
-import { RingBuffer } from './ring-buffer.js'
+import { RingBuffer, type RingWriter } from './ring-buffer.js'
 
 describe('RingBuffer constructor', () => {
   const sizeError = (got: string) => `Expected a power of two between 1 and 2^31 for size, got ${got}`
@@ -108,6 +108,21 @@ describe('RingBuffer.from', () => {
     expect(producer.writeAvailable).toBe(10)
     expect(producer.readIndex).toBe(0xfffffff4)
     expect(consumer.writeIndex).toBe(0xfffffffa)
+  })
+
+  it('shares the writer state: unknown in a fresh ring, then what the producer says; anything else is refused', () => {
+    const producer = new RingBuffer(4, 8)
+    const consumer = RingBuffer.from(producer.buffer)
+    expect(consumer.writer).toBe('unknown')
+    producer.writer = 'open'
+    expect(consumer.writer).toBe('open')
+    expect(new DataView(producer.buffer).getUint32(layout.PAS_RING_WRITER_OFFSET, true)).toBe(1)
+    producer.writer = 'ended'
+    expect(consumer.writer).toBe('ended')
+    expect(() => {
+      producer.writer = 'closed' as RingWriter
+    }).toThrow("Expected 'unknown', 'open' or 'ended' for writer, got closed")
+    expect(consumer.writer).toBe('ended')
   })
 })
 

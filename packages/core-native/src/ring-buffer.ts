@@ -7,6 +7,19 @@ import { isPowerOfTwo } from './sizes.js'
 
 const WRITE = layout.PAS_RING_WRITE_INDEX_OFFSET / 4
 const READ = layout.PAS_RING_READ_INDEX_OFFSET / 4
+const WRITER = layout.PAS_RING_WRITER_OFFSET / 4
+/** enum pas_ring_writer, in layout.h's order */
+const WRITER_STATES = ['unknown', 'open', 'ended'] as const
+
+/**
+ * What a ring's producer says about the data still to come: `'open'` (more
+ * will come), `'ended'` (everything was written), `'unknown'` (a fresh
+ * ring; the producer says nothing). A stream with no frame count and
+ * `pad >= 0` ends when its source ring runs dry once the writer has
+ * `'ended'` (or says nothing); running dry while it is `'open'` is an
+ * underflow: the run fails with BufferEmpty instead of ending early.
+ */
+export type RingWriter = (typeof WRITER_STATES)[number]
 
 /** Anything whose bytes can go into or come out of a ring. */
 export type BufferLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer
@@ -195,6 +208,27 @@ export class RingBuffer {
     const next = (Atomics.load(this.#indices, WRITE) + size) >>> 0
     Atomics.store(this.#indices, WRITE, next) // seq-cst store: the samples are visible first
     return next
+  }
+
+  /**
+   * Producer: says whether more data will come (see {@link RingWriter}).
+   * Set `'open'` before the stream starts and `'ended'` after the last
+   * write: the stream then tells a late source (BufferEmpty) from its end.
+   * @example
+   * ```ts
+   * ring.writer = 'open'
+   * // ... write as the data comes, from any thread ...
+   * ring.writer = 'ended' // after the last write
+   * ```
+   */
+  get writer(): RingWriter {
+    return WRITER_STATES[Atomics.load(this.#indices, WRITER)] ?? 'unknown'
+  }
+
+  set writer(state: RingWriter) {
+    const value = WRITER_STATES.indexOf(state)
+    if (value < 0) throw new RangeError(`Expected 'unknown', 'open' or 'ended' for writer, got ${String(state)}`)
+    Atomics.store(this.#indices, WRITER, value) // seq-cst store: the writes before it are visible first
   }
 
   /**

@@ -15,7 +15,11 @@ export class BufferFull extends PastreamError {
   override name = 'BufferFull'
 }
 
-/** The playback ring ran dry before the promised frames were played. */
+/**
+ * The playback ring ran dry before the promised frames were played: a
+ * frame count the source did not reach, or a source that was late (its
+ * ring ran dry before it ended) with `pad >= 0`.
+ */
 export class BufferEmpty extends PastreamError {
   override name = 'BufferEmpty'
 }

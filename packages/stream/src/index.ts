@@ -5,7 +5,7 @@
  * (typed arrays, rings, Worker modules, functions, Node and web streams)
  * service the rings whenever they get to run.
  */
-export { RingBuffer, dtypes, sampleSizes, portaudioVersion, isPowerOfTwo, checkBuffersize, type DType, type BufferLike, type EngineStats, type DeviceLostReason } from '@pastream/core-native'
+export { RingBuffer, dtypes, sampleSizes, portaudioVersion, isPowerOfTwo, checkBuffersize, type DType, type BufferLike, type RingWriter, type EngineStats, type DeviceLostReason } from '@pastream/core-native'
 export {
   queryDevices,
   refreshDevices,

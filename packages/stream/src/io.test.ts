@@ -112,7 +112,7 @@ describe('sources', () => {
       yield signal.subarray(3000)
     }
     const recording = input.record(24000)
-    await sleep(20)
+    await waitFor('the input records', () => input.frameCount > 0)
     await output.play(source())
     expect(output.pad).toBe(-1)
     expect(output.stats.txFrames).toBe(6000)
@@ -154,6 +154,31 @@ describe('sources', () => {
     expect(stream.aborted).toBe(true)
     expect(stream.finished).toBe(false)
     expect(stream.frameCount).toBe(1000)
+  })
+
+  it('with pad >= 0 and no frame count, a source that stalls longer than its ring raises BufferEmpty; one that ends completes', async () => {
+    await using stream = new OutputStream({ device: DEVICE, channels: 1, dtype: 'int16', blocksize: 256, buffersize: 1024 })
+    const chunk = noise('int16', 1024, 1, 21)
+    async function* stalling() {
+      yield chunk
+      // a stall far longer than the ring (1024 frames, 21 ms): it ends only
+      // once the engine has, so the ring can only have run dry before it
+      await waitFor('the engine ends the run', () => stream.stats.reason !== 'none')
+      yield chunk
+    }
+    const error = await stream.play(stalling(), { pad: 0 }).then(() => undefined, (failure: unknown) => failure)
+    expect(error).toBeInstanceOf(BufferEmpty)
+    expect(String(error)).toMatch(/OutputStream: the source ran dry after 1024 frames, before it ended/)
+    expect(stream.stats.reason).toBe('bufferEmpty')
+    expect(stream.stats.txFrames).toBe(1024)
+    // the same stream, a source that ends: its end is the run's end, then the pad
+    async function* ending() {
+      yield chunk
+      yield chunk
+    }
+    await stream.play(ending(), { pad: 100 })
+    expect(stream.finished).toBe(true)
+    expect(stream.frameCount).toBe(2048 + 100)
   })
 
   it('frames beyond the data in a ring source raises BufferEmpty from wait()', async () => {

@@ -39,15 +39,17 @@ describe('chunks() loopback', () => {
   }
 
   it('readable() yields raw PCM bytes that match the signal bit-exactly', async () => {
-    await using stream = new DuplexStream({ device: DEVICE, channels: 2, dtype: 'float32', blocksize: 256 })
     const signal = noise('float32', 9000, 2, 17)
-    stream.setSource(signal)
-    const readable = stream.readable({ frames: 9000, pad: 1500 })
-    const parts: Buffer[] = []
-    for await (const chunk of readable) parts.push(chunk as Buffer)
-    const recording = concatBytes(parts)
-    expect(recording.byteLength).toBe(10500 * 8)
-    expectLoopback(recording, signal, 8)
+    await retryWhenXruns('readable()', async (watch) => {
+      await using stream = watch(new DuplexStream({ device: DEVICE, channels: 2, dtype: 'float32', blocksize: 256 }))
+      stream.setSource(signal)
+      const readable = stream.readable({ frames: 9000, pad: 1500 })
+      const parts: Buffer[] = []
+      for await (const chunk of readable) parts.push(chunk as Buffer)
+      const recording = concatBytes(parts)
+      expect(recording.byteLength).toBe(10500 * 8)
+      expectLoopback(recording, signal, 8)
+    })
   })
 
   it('overlap: the first chunk starts with overlap zeros, each chunk repeats the previous one\'s last overlap frames', async () => {

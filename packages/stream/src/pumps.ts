@@ -118,6 +118,8 @@ export class StreamingSourcePump extends LoopPump {
   constructor(ctx: PumpContext, source: Source) {
     super(ctx)
     this.#source = source
+    // before the device starts: a dry ring means a late source until it ends
+    ctx.ring.writer = 'open'
   }
 
   protected async run(): Promise<void> {
@@ -149,6 +151,8 @@ export class StreamingSourcePump extends LoopPump {
         carry = bytes.slice(whole)
         if (this.stopped) return
       }
+      // the source is exhausted and all of it is in the ring: a dry ring is now the end
+      ring.writer = 'ended'
     } finally {
       await chunks.return(undefined)
     }

@@ -98,7 +98,8 @@ export class Run {
       } else if (stats.reason === 'bufferFull') {
         this.engineErrors.push(new BufferFull(`${owner}: the recording ring was full after ${stats.rxFrames} frames; the stream aborted rather than drop input (read faster or raise buffersize)`))
       } else if (stats.reason === 'bufferEmpty') {
-        this.engineErrors.push(new BufferEmpty(`${owner}: the source ran dry after ${stats.txFrames} of ${frames} frames`))
+        const promised = frames >= 0 ? `of ${frames} frames` : 'frames, before it ended (it was late: raise buffersize, or pad -1 plays silence through a stall)'
+        this.engineErrors.push(new BufferEmpty(`${owner}: the source ran dry after ${stats.txFrames} ${promised}`))
       }
       // the run failed: a main-thread callback sink still waiting on its
       // consumer would hold wait() forever (ring data already taken is kept

@@ -155,6 +155,9 @@ export class WorkerPump implements Pump {
     // a source is ready after its first write; a sink once its module loaded and runs
     // (else a small ring could overflow while the Worker starts)
     if (!options.prebuffer && role === 'source') readyResolve()
+    // before the device starts: a dry ring means a late source until the
+    // module returns (the runner then says 'ended', from the Worker itself)
+    if (role === 'source') ctx.ring.writer = 'open'
     const worker = new Worker(runner, {
       workerData: { module: module.href, ring: ctx.ring.buffer, control: control.buffer, info: ctx.info },
     })

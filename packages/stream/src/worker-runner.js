@@ -161,7 +161,11 @@ async function main() {
     fail(error)
     return
   }
-  if (!failed) post({ type: 'done' })
+  if (failed) return
+  // from this thread, after the module's last write: the stream can end on
+  // a dry ring even while the main thread is blocked
+  if (info.role === 'source') ring.writer = 'ended'
+  post({ type: 'done' })
 }
 
 await main()

@@ -8,7 +8,8 @@
  * Ring buffer (one SharedArrayBuffer per ring):
  *   [0,   64)  cache line 0: write_index (uint32, wrapping), producer only
  *   [64, 128)  cache line 1: read_index  (uint32, wrapping), consumer only
- *   [128,192)  cache line 2: magic, version, elementsize, size (frames)
+ *   [128,192)  cache line 2: magic, version, elementsize, size (frames),
+ *              writer state (written by the producer at its start and end)
  *   [192, ...) data: size * elementsize bytes
  *
  * Stats block (one per stream, written only by the audio thread):
@@ -28,7 +29,19 @@
 #define PAS_RING_VERSION_OFFSET 132
 #define PAS_RING_ELEMENTSIZE_OFFSET 136
 #define PAS_RING_SIZE_OFFSET 140
+#define PAS_RING_WRITER_OFFSET 144 /* uint32: enum pas_ring_writer */
 #define PAS_RING_HEADER_BYTES 192
+
+/* What the producer of a ring says about the data still to come. A run
+ * with no frame count (frames < 0, pad >= 0) ends when its tx ring runs
+ * dry once the writer has ENDED; running dry while it is OPEN is an
+ * underflow (BufferEmpty), never a silent end. A ring whose producer says
+ * nothing (UNKNOWN, a fresh ring's zero) ends at its first dry callback. */
+enum pas_ring_writer {
+  PAS_RING_WRITER_UNKNOWN = 0,
+  PAS_RING_WRITER_OPEN = 1,  /* more data will come */
+  PAS_RING_WRITER_ENDED = 2  /* everything was written (release: before this store) */
+};
 
 /* Largest size: indices are 32-bit and wrap, so size <= 2^31. */
 #define PAS_RING_MAX_SIZE 0x80000000u

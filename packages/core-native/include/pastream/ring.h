@@ -85,6 +85,12 @@ uint32_t pas_ring_get_write_regions(const pas_ring_t *ring, uint32_t count,
                                     void **region1, uint32_t *size1,
                                     void **region2, uint32_t *size2);
 void pas_ring_advance_write(pas_ring_t *ring, uint32_t count);
+/* The producer says whether more data will come (enum pas_ring_writer);
+ * ENDED is stored with release after its last advance_write, so a consumer
+ * that loads ENDED (acquire) before reading sees every frame. */
+void pas_ring_set_writer(pas_ring_t *ring, uint32_t writer);
+/* Consumer side of the same word (acquire). */
+uint32_t pas_ring_writer(const pas_ring_t *ring);
 
 /* Raw index reads (acquire), for the engine's loop rewind and for tests. */
 uint32_t pas_ring_read_index(const pas_ring_t *ring);

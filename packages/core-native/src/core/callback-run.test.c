@@ -201,6 +201,53 @@ TEST(autoframes_late_data_stays_unplayed) {
   fx_free(&f);
 }
 
+/* A writer that has not ENDED promised more: running dry is an underflow
+ * (BufferEmpty), not the end; once it ENDED, dry is the end as before. */
+TEST(autoframes_waits_for_an_open_writer) {
+  fx_t f;
+  pas_engine_config_t c = mkcfg(0, 2, PAS_FORMAT_INT16, PAS_FORMAT_INT16, -1, 100);
+  REQUIRE_EQ_INT(fx_setup(&f, &c, 1024, 0), PAS_ENGINE_OK);
+  pas_ring_set_writer(&f.tx, PAS_RING_WRITER_OPEN);
+  tx_push(&f, 0, 300);
+  pas_engine_start(&f.e);
+  CHECK_EQ_INT(fx_call(&f, 256), PAS_CONTINUE);
+  CHECK_OUT_RUN(&f, 0, 256);
+  /* dry after 44 frames while the writer is open: the source was late */
+  CHECK_EQ_INT(fx_call(&f, 256), PAS_ABORT);
+  CHECK_EQ_INT(f.stats->reason, PAS_REASON_BUFFER_EMPTY);
+  CHECK_EQ_DBL(f.stats->frame_count, 300);
+  CHECK_EQ_DBL(f.stats->tx_frames, 300);
+  CHECK_EQ_DBL(f.stats->total_frames, -1);
+  fx_free(&f);
+
+  /* the writer ended after its last frames: dry is the end, then the pad */
+  REQUIRE_EQ_INT(fx_setup(&f, &c, 1024, 0), PAS_ENGINE_OK);
+  pas_ring_set_writer(&f.tx, PAS_RING_WRITER_OPEN);
+  tx_push(&f, 0, 256);
+  pas_engine_start(&f.e);
+  CHECK_EQ_INT(fx_call(&f, 256), PAS_CONTINUE);
+  tx_push(&f, 256, 44);
+  pas_ring_set_writer(&f.tx, PAS_RING_WRITER_ENDED);
+  /* total = 256 + 44 + 100 = 400, inside this callback */
+  CHECK_EQ_INT(fx_call(&f, 256), PAS_COMPLETE);
+  CHECK_OUT_RUN(&f, 256, 44);
+  CHECK_EQ_DBL(f.stats->total_frames, 400);
+  CHECK_EQ_DBL(f.stats->frame_count, 400);
+  CHECK_EQ_INT(f.stats->reason, PAS_REASON_COMPLETE);
+  fx_free(&f);
+
+  /* pad < 0 never fails on a dry ring, whatever the writer says */
+  c = mkcfg(0, 2, PAS_FORMAT_INT16, PAS_FORMAT_INT16, -1, -1);
+  REQUIRE_EQ_INT(fx_setup(&f, &c, 1024, 0), PAS_ENGINE_OK);
+  pas_ring_set_writer(&f.tx, PAS_RING_WRITER_OPEN);
+  tx_push(&f, 0, 100);
+  pas_engine_start(&f.e);
+  CHECK_EQ_INT(fx_call(&f, 256), PAS_CONTINUE);
+  CHECK_EQ_INT(fx_call(&f, 256), PAS_CONTINUE);
+  CHECK_EQ_DBL(f.stats->frame_count, 512);
+  fx_free(&f);
+}
+
 TEST(autoframes_pad_longer_than_callback) {
   /* pad 1000 > blocksize 256: total = 300 + 1000 = 1300, done in callback 6 */
   fx_t f;
@@ -307,6 +354,7 @@ int main(int argc, char **argv) {
       TEST_ENTRY(variable_callback_sizes),
       TEST_ENTRY(autoframes_basic),
       TEST_ENTRY(autoframes_late_data_stays_unplayed),
+      TEST_ENTRY(autoframes_waits_for_an_open_writer),
       TEST_ENTRY(autoframes_pad_longer_than_callback),
       TEST_ENTRY(autoframes_pad_across_callbacks),
       TEST_ENTRY(pad_auto_with_frames),

@@ -423,12 +423,16 @@ int pas_engine_process(pas_engine_t *e, const void *input, void *output,
     if (c->frames >= 0 && (int64_t)want > c->frames - e->tx_done)
       want = (uint32_t)(c->frames - e->tx_done);
     if (c->frames < 0 && e->total >= 0) want = 0; /* autoframes resolved: only pad is left */
+    /* loaded before the ring (acquire): a writer that has ENDED wrote every
+     * frame before saying so, so a dry ring after this load is its end */
+    const uint32_t writer = e->has_tx ? pas_ring_writer(&e->tx) : PAS_RING_WRITER_UNKNOWN;
     uint32_t got = tx_take(e, out, want);
     e->tx_done += got;
     silence(c, out + got * out_stride, c->out_channels, n - got); /* pad and beyond the end */
     if (got < want && c->pad >= 0) {
-      if (c->frames >= 0) {
-        /* the data was promised and is not there */
+      if (c->frames >= 0 || writer == PAS_RING_WRITER_OPEN) {
+        /* the data was promised (a frame count, or a writer that has not
+         * ended) and is not there */
         e->frame_count += got;
         return finish(e, PAS_STATE_ABORTED, PAS_REASON_BUFFER_EMPTY);
       }

@@ -254,7 +254,11 @@ static void play(pas_file_pump_t *p) {
     }
     if (message != NULL) return;
     if (eof) {
-      if (!p->config.loop || (got == 0 && !read_since_seek)) return;
+      if (!p->config.loop || (got == 0 && !read_since_seek)) {
+        /* after the last advance_write: a dry ring is now the end */
+        pas_ring_set_writer(&p->ring, PAS_RING_WRITER_ENDED);
+        return;
+      }
       read_since_seek = got > 0;
     } else {
       read_since_seek = 1;
@@ -288,6 +292,9 @@ int64_t pas_file_pump_prefill(pas_file_pump_t *p) {
 
 int pas_file_pump_start(pas_file_pump_t *p) {
   if (p->started) return PAS_FILE_PUMP_OK;
+  /* before the thread and the device: a ring the player has not filled
+   * yet is late, not ended */
+  if (p->config.direction == PAS_FILE_PUMP_PLAY) pas_ring_set_writer(&p->ring, PAS_RING_WRITER_OPEN);
   if (pthread_create(&p->thread, NULL, thread_main, p) != 0) return PAS_FILE_PUMP_E_THREAD;
   p->started = 1;
   return PAS_FILE_PUMP_OK;

@@ -177,10 +177,14 @@ TEST(play_to_end_of_file) {
   CHECK_EQ_INT(pas_file_pump_prefill(p), 128);
   CHECK_EQ_INT(pas_ring_read_available(&t.r), 128);
   CHECK_EQ_INT(pas_file_pump_frames(p), 128);
+  CHECK_EQ_INT(pas_ring_writer(&t.r), PAS_RING_WRITER_UNKNOWN);
   REQUIRE_EQ_INT(pas_file_pump_start(p), PAS_FILE_PUMP_OK);
+  /* 872 frames to go and a full ring: the writer has more to come */
+  CHECK_EQ_INT(pas_ring_writer(&t.r), PAS_RING_WRITER_OPEN);
   CHECK_EQ_INT(consume(&t.r, p, 2000, UINT32_MAX), 1000);
-  /* it ended by itself at the end of the file */
+  /* it ended by itself at the end of the file, and said so in the ring */
   CHECK_EQ_INT(pas_file_pump_running(p), 0);
+  CHECK_EQ_INT(pas_ring_writer(&t.r), PAS_RING_WRITER_ENDED);
   CHECK_EQ_INT(pas_file_pump_frames(p), 1000);
   CHECK(pas_file_pump_error(p) == NULL);
   CHECK_EQ_INT(f.seeks, 0);
@@ -203,6 +207,8 @@ TEST(play_looping) {
   CHECK_EQ_INT(pas_file_pump_running(p), 1);
   pas_file_pump_stop(p);
   CHECK_EQ_INT(pas_file_pump_running(p), 0);
+  /* stopped, not ended: a loop has no end of its data */
+  CHECK_EQ_INT(pas_ring_writer(&t.r), PAS_RING_WRITER_OPEN);
   CHECK(pas_file_pump_frames(p) >= 1050);
   CHECK(f.seeks >= 10);
   CHECK(pas_file_pump_error(p) == NULL);

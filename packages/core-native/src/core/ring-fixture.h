@@ -76,7 +76,9 @@ static inline int header_ok(const gring_t *g, uint32_t es, uint32_t cap) {
     if (b[i] != 0) return 0;
   for (size_t i = 68; i < 128; i++)
     if (b[i] != 0) return 0;
-  for (size_t i = 144; i < PAS_RING_HEADER_BYTES; i++)
+  /* the writer state (any of enum pas_ring_writer), then padding */
+  if (hdr_u32(b, PAS_RING_WRITER_OFFSET) > PAS_RING_WRITER_ENDED) return 0;
+  for (size_t i = PAS_RING_WRITER_OFFSET + 4; i < PAS_RING_HEADER_BYTES; i++)
     if (b[i] != 0) return 0;
   return 1;
 }

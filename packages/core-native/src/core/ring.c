@@ -101,6 +101,14 @@ const char *pas_ring_strerror(int code) {
   }
 }
 
+void pas_ring_set_writer(pas_ring_t *ring, uint32_t writer) {
+  pas_ring_store_release(ring->base, PAS_RING_WRITER_OFFSET, writer);
+}
+
+uint32_t pas_ring_writer(const pas_ring_t *ring) {
+  return pas_ring_load_acquire(ring->base, PAS_RING_WRITER_OFFSET);
+}
+
 uint32_t pas_ring_read_index(const pas_ring_t *ring) {
   return pas_ring_load_acquire(ring->base, PAS_RING_READ_INDEX_OFFSET);
 }

@@ -60,6 +60,12 @@ TEST(bytes_and_layout) {
   pas_ring_store_release(g.base, PAS_RING_READ_INDEX_OFFSET, 4);
   CHECK_EQ_INT(hdr_u32(g.base, PAS_RING_READ_INDEX_OFFSET), 4);
   CHECK_EQ_INT(pas_ring_load_acquire(g.base, PAS_RING_READ_INDEX_OFFSET), 4);
+  /* the writer state: UNKNOWN in a fresh ring, then what the producer says */
+  CHECK_EQ_INT(pas_ring_writer(&g.r), PAS_RING_WRITER_UNKNOWN);
+  pas_ring_set_writer(&g.r, PAS_RING_WRITER_OPEN);
+  CHECK_EQ_INT(hdr_u32(g.base, PAS_RING_WRITER_OFFSET), PAS_RING_WRITER_OPEN);
+  pas_ring_set_writer(&g.r, PAS_RING_WRITER_ENDED);
+  CHECK_EQ_INT(pas_ring_writer(&g.r), PAS_RING_WRITER_ENDED);
   CHECK(header_ok(&g, 12, 16));
   CHECK(guards_ok(&g));
   gring_free(&g);
