@@ -5,10 +5,13 @@
 // gcc-aarch64-linux-gnu and g++-aarch64-linux-gnu (scripts/cross-build.mjs);
 // darwin-x64 and darwin-arm64 are built natively by the prebuild workflow
 // on macOS runners (Apple's clang; untested on this Linux machine);
-// win32-x64 is the plan the recipes are written against (mingw-w64).
+// win32-x64 is cross-built with Debian's mingw-w64 (gcc-mingw-w64-x86-64-posix:
+// the posix threads variant, whose winpthreads gives the C code its
+// pthread.h and clock_gettime) and tested under wine.
 //
 // A cross build takes ALSA's and JACK's headers from the build machine
-// (/usr/include/alsa, /usr/include/jack; setup.mjs installs them):
+// (/usr/include/alsa, /usr/include/jack; setup.mjs installs them; win32
+// takes JACK's only, whose headers serve Windows too):
 // libasound2-dev and libjack-jackd2-dev are Multi-Arch: same, so dpkg holds
 // their headers byte-identical on every architecture, and only declarations
 // are used (PortAudio dlopens libasound, jack_shim.c dlopens libjack). So no
@@ -28,29 +31,40 @@
  * @property {string[]} buildMachineHeaders  folders of /usr/include a cross build copies into its prefix
  * @property {string[]} cmake      cmake arguments naming the toolchain
  * @property {string[]} configure  autotools configure arguments naming the host
+ * @property {string[]} link       what an addon's link adds after the libraries (win32: a static C and C++ runtime)
  */
 
 // `crossTriplet` is used only on a machine of another platform or arch: an
 // arm64 runner builds linux-arm64 with its own gcc, an x64 one cross-builds it.
+// Windows only from a Linux machine with mingw-w64 (no native Windows build).
 function gnu(name, os, crossTriplet, cmakeSystem, processor) {
   const triplet = name === `${process.platform}-${process.arch}` ? undefined : crossTriplet
   const tool = (tool) => (triplet ? `${triplet}-${tool}` : tool)
+  // mingw-w64's compilers come in a win32 and a posix threads variant; the
+  // unsuffixed name is whichever update-alternatives chose, so name posix
+  const compiler = (name) => tool(os === 'win32' ? `${name}-posix` : name)
   const cross = triplet
     ? [`-DCMAKE_SYSTEM_NAME=${cmakeSystem}`, `-DCMAKE_SYSTEM_PROCESSOR=${processor}`, '-DCMAKE_FIND_ROOT_PATH_MODE_PROGRAM=NEVER']
     : []
   return {
     name,
     os,
-    built: os === 'linux',
+    built: os === 'linux' || (os === 'win32' && triplet !== undefined),
     triplet,
-    cc: tool('gcc'),
-    cxx: tool('g++'),
+    cc: compiler('gcc'),
+    cxx: compiler('g++'),
     ar: tool('ar'),
     strip: tool('strip'),
-    buildMachineHeaders: triplet && os === 'linux' ? ['alsa', 'jack'] : [],
+    // win32: JACK's headers for core-native's jack_shim.c (libjack64.dll, when installed)
+    buildMachineHeaders: triplet && os === 'linux' ? ['alsa', 'jack'] : triplet && os === 'win32' ? ['jack'] : [],
     libc: os === 'linux' ? 'glibc' : undefined,
-    cmake: [`-DCMAKE_C_COMPILER=${tool('gcc')}`, `-DCMAKE_CXX_COMPILER=${tool('g++')}`, ...cross],
+    cmake: [`-DCMAKE_C_COMPILER=${compiler('gcc')}`, `-DCMAKE_CXX_COMPILER=${compiler('g++')}`, ...cross,
+      ...(os === 'win32' ? [`-DCMAKE_RC_COMPILER=${tool('windres')}`] : [])],
     configure: triplet ? [`--host=${triplet}`] : [],
+    // an addon needs only Windows' own DLLs: libgcc, libstdc++ and
+    // winpthread linked in (-static: mingw-w64's system libraries are
+    // import libraries, so only these have a static form to pick)
+    link: os === 'win32' ? ['-static'] : [],
   }
 }
 
@@ -69,6 +83,7 @@ function apple(name, processor) {
     libc: undefined,
     cmake: ['-DCMAKE_C_COMPILER=cc', '-DCMAKE_CXX_COMPILER=c++', `-DCMAKE_OSX_ARCHITECTURES=${processor}`],
     configure: [],
+    link: [],
   }
 }
 

@@ -13,6 +13,11 @@
 //   node scripts/native-deps.mjs --prefix                print the prefix; fails when not built
 //   node scripts/native-deps.mjs --libs soundfile        print an addon's link arguments
 //   node scripts/native-deps.mjs --licences soundfile    print the licences of what an addon links
+//   node scripts/native-deps.mjs --os                    print the target's os (binding.gyp's conditions)
+//
+// Without --target, PASTREAM_NATIVE_TARGET names the target when set: a
+// cross build of another platform (scripts/lib/prebuild.mjs sets it for
+// win32-x64, where node-gyp's target_arch alone says x64, which is linux-x64).
 //
 // Downloads go over HTTP (Debian's mirror) with Node's fetch into
 // .tools/native-deps/downloads/ and are checked against their sha256; a
@@ -21,12 +26,16 @@
 //
 // A target with a cross compiler (native-deps/targets.mjs: linux-arm64) is
 // built the same way with its tools; its prefix also gets the build
-// machine's ALSA and JACK headers (targets.mjs says why that is sound).
+// machine's ALSA and JACK headers (targets.mjs says why that is sound). A
+// win32 prefix also gets lib/libnode_api.a, the import library of the
+// N-API functions node.exe exports (napiImportLibrary), which an addon on
+// Windows links against.
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { localNodedir } from './lib/node-headers.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const depsDir = join(root, 'native-deps')
@@ -51,7 +60,7 @@ function argument(name) {
   return value
 }
 
-const targetName = argument('--target') ?? `${process.platform}-${argument('--arch') ?? process.arch}`
+const targetName = argument('--target') ?? process.env.PASTREAM_NATIVE_TARGET ?? `${process.platform}-${argument('--arch') ?? process.arch}`
 const { targets } = await import(pathToFileURL(join(depsDir, 'targets.mjs')).href)
 const target = targets[targetName]
 if (!target) fail(`unknown target ${targetName}; known: ${Object.keys(targets).join(', ')}`)
@@ -93,14 +102,20 @@ function licences(names) {
   return parts.join('')
 }
 
+if (process.argv.includes('--os')) {
+  process.stdout.write(target.os)
+  process.exit(0)
+}
+
 const query = ['--prefix', '--libs', '--licences'].find((option) => process.argv.includes(option))
 if (query) {
   if (!existsSync(stamp)) fail(`the native dependencies for ${targetName} are not built (no ${prefix}); run: node scripts/native-deps.mjs`)
   if (query === '--prefix') process.stdout.write(prefix)
   if (query === '--libs') {
     const libraries = await addonLibraries(query)
-    const system = [...libraries.system, ...(target.os === 'darwin' ? (libraries.darwin ?? []) : [])]
-    process.stdout.write([...libraries.archives.map((name) => join(prefix, 'lib', name)), ...system].join(' '))
+    const archives = libraries.archives.map((name) => join(prefix, 'lib', name))
+    if (target.os === 'win32') archives.push(join(prefix, 'lib', 'libnode_api.a'))
+    process.stdout.write([...archives, ...libraries.system[target.os], ...target.link].join(' '))
   }
   if (query === '--licences') process.stdout.write(licences((await addonLibraries(query)).sources))
   process.exit(0)
@@ -143,6 +158,28 @@ function run(command, args, cwd, env = process.env) {
       reject(new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${code ?? signal}):\n${text}`))
     })
   })
+}
+
+// Windows: an addon's calls into Node link against node.exe's exports
+// through an import library. The N-API functions are the ones Node's
+// headers declare NAPI_EXTERN (js_native_api.h, node_api.h; N-API is
+// ABI-stable, so a list from newer headers only adds names); a .def of
+// them, turned into lib/libnode_api.a by mingw-w64's dlltool. node.exe is
+// the module: Node resolves that name to the running executable.
+async function napiImportLibrary(staging, work) {
+  const nodedir = localNodedir()
+  if (!nodedir) fail('a win32 build needs Node\'s headers (include/node/node_api.h beside this node, or npm_config_nodedir)')
+  const names = new Set()
+  for (const header of ['js_native_api.h', 'node_api.h']) {
+    const text = readFileSync(join(nodedir, 'include', 'node', header), 'utf8')
+    for (const match of text.matchAll(/NAPI_EXTERN\b[^;{(]*?\b(napi_\w+|node_api_\w+)\s*\(/g)) names.add(match[1])
+  }
+  if (!names.has('napi_create_function') || !names.has('napi_module_register')) fail(`no N-API declarations found in ${join(nodedir, 'include', 'node')}`)
+  const def = join(work, 'node_api.def')
+  writeFileSync(def, `LIBRARY node.exe\nEXPORTS\n${[...names].sort().map((name) => `  ${name}\n`).join('')}`)
+  mkdirSync(join(staging, 'lib'), { recursive: true })
+  await run(`${target.triplet}-dlltool`, ['--input-def', def, '--output-lib', join(staging, 'lib', 'libnode_api.a'), '--dllname', 'node.exe'], work)
+  log(`libnode_api.a: ${names.size} N-API functions of node.exe`)
 }
 
 function sha256(path) {
@@ -270,6 +307,7 @@ async function main() {
     for (const file of source.licenceFiles ?? []) copyFileSync(join(tree, file), join(licenceDir, file))
     log(`${recipe.name} ${source.version}: ${((Date.now() - began) / 1000).toFixed(1)} s`)
   }
+  if (target.os === 'win32') await napiImportLibrary(staging, work)
   for (const name of ['bin', 'share']) rmSync(join(staging, name), { recursive: true, force: true })
   const seconds = (Date.now() - started) / 1000
   const built = { target: targetName, key, seconds, sources: lock.sources.map(({ name, version, sha256 }) => ({ name, version, sha256 })) }

@@ -49,14 +49,20 @@ export function addonPackage(packageDir) {
 
 /**
  * node-gyp's environment: the local Node headers, and for a cross target its
- * compilers (node-gyp's make generator reads CC, CXX, AR and LINK) and strip.
+ * compilers (node-gyp's make generator reads CC, CXX, AR and LINK) and strip,
+ * and its name for native-deps.mjs and prebuildify: node-gyp and prebuildify
+ * know the build machine's platform only, and binding.gyp asks native-deps.mjs
+ * by arch (win32-x64 from a linux-x64 machine is the same arch).
  */
 export function gypEnv(target) {
   const env = { ...process.env }
   const nodedir = localNodedir()
   if (nodedir) env.npm_config_nodedir = nodedir
   if (target?.triplet) {
-    Object.assign(env, { CC: target.cc, CXX: target.cxx, AR: target.ar, LINK: target.cxx, PREBUILD_STRIP_BIN: target.strip })
+    Object.assign(env, {
+      CC: target.cc, CXX: target.cxx, AR: target.ar, LINK: target.cxx, PREBUILD_STRIP_BIN: target.strip,
+      PASTREAM_NATIVE_TARGET: target.name, PREBUILD_PLATFORM: target.platform,
+    })
   }
   return env
 }
