@@ -16,7 +16,11 @@
 # compiler (scripts/cross/linux-arm64.sh: CC=aarch64-linux-gnu-gcc,
 # RUN="qemu-aarch64 -L /usr/aarch64-linux-gnu", VALGRIND=0 and
 # detect_leaks=0 in ASAN_OPTIONS: LeakSanitizer cannot stop threads under
-# qemu-user; the host run checks leaks).
+# qemu-user; the host run checks leaks). SANITIZE=0 leaves out the
+# ASan/UBSan builds (mingw-w64 has no sanitizers), EXE is the binaries'
+# suffix and LDFLAGS is added to each link: scripts/cross/win32-x64.sh runs
+# them under wine with CC=x86_64-w64-mingw32-gcc-posix, EXE=.exe and
+# LDFLAGS=-static (no mingw DLLs to find).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,6 +28,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 CC="${CC:-cc}"
 read -r -a RUNNER <<<"${RUN:-}"
 BIN="${BIN:-test/bin}"
+EXE="${EXE:-}"
+read -r -a LDFLAGS <<<"${LDFLAGS:-}"
 mkdir -p "$BIN"
 
 CFLAGS=(-std=c11 -O1 -g -Wall -Wextra -Werror -pthread -Iinclude)
@@ -44,9 +50,9 @@ failed=()
 build() { # name variant flags...
   local name=$1 variant=$2
   shift 2
-  local out="$BIN/$name-test$variant"
+  local out="$BIN/$name-test$variant$EXE"
   echo "== cc $name$variant"
-  "$CC" "${CFLAGS[@]}" "$@" -o "$out" "${CORE[@]}" "src/core/$name.test.c" "${LIBS[@]}"
+  "$CC" "${CFLAGS[@]}" "$@" -o "$out" "${CORE[@]}" "src/core/$name.test.c" "${LIBS[@]}" ${LDFLAGS[@]+"${LDFLAGS[@]}"}
 }
 
 run() { # binary args...
@@ -62,14 +68,16 @@ run() { # binary args...
   fi
 }
 
+variants=("")
+if [[ "${SANITIZE:-1}" != 0 ]]; then variants+=("-asan"); fi
+
 for t in "${TESTS[@]}"; do
   build "$t" "" 
-  build "$t" "-asan" "${SANFLAGS[@]}"
+  if [[ "${SANITIZE:-1}" != 0 ]]; then build "$t" "-asan" "${SANFLAGS[@]}"; fi
 done
 
 for t in "${TESTS[@]}"; do
-  run "$BIN/$t-test" "$@"
-  run "$BIN/$t-test-asan" "$@"
+  for variant in "${variants[@]}"; do run "$BIN/$t-test$variant$EXE" "$@"; done
 done
 
 valgrind_run() { # binary args...

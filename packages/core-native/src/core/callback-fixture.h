@@ -200,10 +200,10 @@ static inline int fx_reconfigure(fx_t *f) {
 }
 
 static inline void fx_free(fx_t *f) {
-  free(f->tx_mem);
-  free(f->rx_mem);
-  free(f->stats);
-  free(f->out_alloc);
+  th_free(f->tx_mem);
+  th_free(f->rx_mem);
+  th_free(f->stats);
+  th_free(f->out_alloc);
   memset(f, 0, sizeof *f);
 }
 
@@ -261,7 +261,7 @@ static inline int fx_call_in(fx_t *f, const void *input, uint32_t n, uint32_t fl
     else make_frames(c->device_format, c->in_channels, IN_BASE + f->in_next, n, in);
     f->in_next += n;
   }
-  free(f->out_alloc);
+  th_free(f->out_alloc);
   f->out_alloc = NULL;
   f->out = NULL;
   if (c->out_channels > 0) {

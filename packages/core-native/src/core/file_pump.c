@@ -9,6 +9,7 @@
 
 #include "pastream/file_pump.h"
 #include "pastream/layout.h"
+#include "pastream/platform.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -77,13 +78,7 @@ int pas_file_pump_create(pas_file_pump_t **pump, const pas_file_pump_config_t *c
   p->io = *io;
   p->ring = *ring;
   p->wake_ns = pas_file_pump_wake_ns(ring->size, config->samplerate);
-  pthread_condattr_t attr;
-  int wake_ok = pthread_condattr_init(&attr) == 0;
-  if (wake_ok) {
-    wake_ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
-              pthread_cond_init(&p->wake, &attr) == 0;
-    pthread_condattr_destroy(&attr);
-  }
+  int wake_ok = pas_cond_init_monotonic(&p->wake) == 0;
   if (!wake_ok || pthread_mutex_init(&p->wake_lock, NULL) != 0) {
     if (wake_ok) pthread_cond_destroy(&p->wake);
     free(copy);
@@ -109,7 +104,7 @@ static void sleep_fill_level(pas_file_pump_t *p) {
   until.tv_nsec %= 1000000000L;
   pthread_mutex_lock(&p->wake_lock);
   while (!atomic_load_explicit(&p->stop_requested, memory_order_relaxed))
-    if (pthread_cond_timedwait(&p->wake, &p->wake_lock, &until) != 0) break;
+    if (pas_cond_wait_until(&p->wake, &p->wake_lock, &until) != 0) break;
   pthread_mutex_unlock(&p->wake_lock);
 }
 

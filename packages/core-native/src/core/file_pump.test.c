@@ -50,7 +50,7 @@ TEST(record_until_stop) {
   CHECK_EQ_INT(pas_ring_read_available(&t.r), 0);
   pas_file_pump_stop(p); /* idempotent */
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 TEST(record_full_disk_keeps_what_was_written) {
@@ -82,7 +82,7 @@ TEST(record_full_disk_keeps_what_was_written) {
   pas_file_pump_stop(p);
   CHECK_EQ_INT(pas_file_pump_frames(p), 300);
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 static void count_end(void *user) { atomic_fetch_add((atomic_int *)user, 1); }
@@ -114,7 +114,7 @@ TEST(record_file_closed_under_the_pump) {
                           "kept 0 frames (0.000 s)") == 0,
             "error: %s", error);
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 /* ---- header rewrites ---- */
@@ -159,7 +159,7 @@ TEST(header_rewrite_after_every_write) {
   CHECK_EQ_INT(f.rewrites, 0);
   CHECK_EQ_INT(f.writes, 0);
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 /* ---- play ---- */
@@ -189,7 +189,7 @@ TEST(play_to_end_of_file) {
   CHECK(pas_file_pump_error(p) == NULL);
   CHECK_EQ_INT(f.seeks, 0);
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 TEST(play_looping) {
@@ -213,7 +213,7 @@ TEST(play_looping) {
   CHECK(f.seeks >= 10);
   CHECK(pas_file_pump_error(p) == NULL);
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 static int ring_full(void *arg) { return pas_ring_write_available(arg) == 0; }
@@ -246,7 +246,7 @@ TEST(play_short_file_with_loop_fills_the_ring) {
   CHECK_EQ_INT(f.seeks, 1);
   CHECK(pas_file_pump_error(p) == NULL);
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 TEST(play_loop_seek_error) {
@@ -267,7 +267,7 @@ TEST(play_loop_seek_error) {
             error);
   CHECK_EQ_INT(pas_ring_read_available(&t.r), 100);
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 TEST(play_file_closed_under_the_pump) {
@@ -288,7 +288,7 @@ TEST(play_file_closed_under_the_pump) {
   CHECK_MSG(strcmp(error, "Error playing 'gone.wav': the file was closed while playing") == 0,
             "error: %s", error);
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 /* ---- stop ---- */
@@ -345,7 +345,7 @@ TEST(stop_while_waiting_for_data_or_room) {
   REQUIRE_EQ_INT(pas_file_pump_create(&p, &c, &t.r, &io), PAS_FILE_PUMP_OK);
   REQUIRE_EQ_INT(pas_file_pump_start(p), PAS_FILE_PUMP_OK);
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 /* ---- configuration ---- */
@@ -378,7 +378,7 @@ TEST(config_and_wake_interval) {
   REQUIRE_EQ_INT(pas_file_pump_create(&p, &c, &t.r, &io), PAS_FILE_PUMP_OK);
   CHECK_EQ_INT(pas_file_pump_running(p), 0);
   pas_file_pump_destroy(p);
-  free(t.memory);
+  th_free(t.memory);
 }
 
 int main(int argc, char **argv) {

@@ -44,7 +44,7 @@ static inline int gring_new(gring_t *g, uint32_t elementsize, uint32_t size) {
 }
 
 static inline void gring_free(gring_t *g) {
-  free(g->alloc);
+  th_free(g->alloc);
   g->alloc = g->base = NULL;
 }
 

@@ -121,7 +121,7 @@ TEST(init_errors) {
   }
   CHECK(pas_ring_strerror(-100) != NULL);
   CHECK(pas_ring_strerror(12345) != NULL);
-  free(mem);
+  th_free(mem);
 }
 
 TEST(attach_errors) {
@@ -179,7 +179,7 @@ TEST(attach_errors) {
   /* never formatted: all zero */
   uint8_t *zero = th_alloc(g.bytes);
   CHECK_EQ_INT(pas_ring_attach(&r, zero, g.bytes), PAS_RING_E_MAGIC);
-  free(zero);
+  th_free(zero);
   CHECK(guards_ok(&g));
   gring_free(&g);
 }
@@ -464,7 +464,7 @@ static void random_walk(uint64_t seed, uint32_t es, uint32_t cap, uint32_t start
     CHECK(guards_ok(&g));
     CHECK(header_ok(&g, es, cap));
   }
-  free(scratch);
+  th_free(scratch);
   gring_free(&g);
 }
 

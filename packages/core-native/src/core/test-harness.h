@@ -23,6 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <malloc.h> /* _aligned_malloc */
+#endif
 
 #define TH_MAX_REPORTS 20
 
@@ -160,17 +163,31 @@ static inline uint64_t th_mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-/* Allocation that never fails silently, aligned to 64 bytes. */
+/* Allocation that never fails silently, aligned to 64 bytes; th_free
+ * releases it. Windows' C runtime has no aligned_alloc: its aligned blocks
+ * come from _aligned_malloc and go back with _aligned_free, not free. */
 static inline void *th_alloc(size_t bytes) {
   size_t rounded = (bytes + 63) & ~(size_t)63;
   if (rounded == 0) rounded = 64;
+#ifdef _WIN32
+  void *p = _aligned_malloc(rounded, 64);
+#else
   void *p = aligned_alloc(64, rounded);
+#endif
   if (p == NULL) {
     fprintf(stderr, "out of memory (%zu bytes)\n", bytes);
     exit(2);
   }
   memset(p, 0, rounded);
   return p;
+}
+
+static inline void th_free(void *p) {
+#ifdef _WIN32
+  _aligned_free(p);
+#else
+  free(p);
+#endif
 }
 
 #endif
