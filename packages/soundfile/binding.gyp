@@ -29,10 +29,20 @@
       # libsndfile and its codecs, static, from the pinned sources
       # (scripts/native-deps.mjs, built for node-gyp's target_arch)
       "libraries": ["<!@(node ../../scripts/native-deps.mjs --libs soundfile --arch <(target_arch))"],
+      # the os built for: node-gyp's OS is the build machine's (linux for a
+      # Windows cross build with mingw-w64, native-deps/targets.mjs)
+      "variables": { "pastream_os": "<!(node ../../scripts/native-deps.mjs --os --arch <(target_arch))" },
       "conditions": [
         ["OS=='linux'", {
           # the static libraries' symbols stay inside the addon
           "ldflags": ["-Wl,--exclude-libs,ALL"]
+        }],
+        ["pastream_os=='win32'", {
+          # Node's common.gypi gives a linux build -rdynamic, which PE's ld
+          # lacks; mingw-w64's off_t is 32 bits unless asked (lseek and
+          # ftruncate of files over 2 GiB)
+          "ldflags!": ["-rdynamic"],
+          "defines": ["_FILE_OFFSET_BITS=64"]
         }],
         ["OS=='mac'", {
           "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17" }

@@ -8,6 +8,7 @@
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  pas_pin_module();
   pas_glue::RegisterQueries(env, exports);
   pas_glue::RegisterStreams(env, exports);
   pas_glue::RegisterLoopback(env, exports);

@@ -8,6 +8,8 @@
 #include <napi.h>
 #include <portaudio.h>
 
+#include "pastream/platform.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -31,7 +33,7 @@ auto WithQuietStderr(Fn fn) -> decltype(fn()) {
   if (std::getenv("PASTREAM_BACKEND_LOGS") != nullptr) return fn();
   fflush(stderr);
   int saved = dup(2);
-  int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  int devnull = open(PAS_NULL_DEVICE, O_WRONLY | PAS_O_FILE);
   if (saved < 0 || devnull < 0) {
     if (saved >= 0) close(saved);
     if (devnull >= 0) close(devnull);

@@ -6,12 +6,13 @@
 #define _GNU_SOURCE
 #include "jack_shim.h"
 
-#include <dlfcn.h>
 #include <jack/jack.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "pastream/platform.h"
 
 /* The functions forwarded with a result: X(result type, name, parameters,
  * arguments, result when libjack is missing). Functions that take a client
@@ -79,18 +80,19 @@ static struct {
 static pthread_once_t jack_once = PTHREAD_ONCE_INIT;
 
 static int resolve(void *library, const char *name, void **slot) {
-  *slot = dlsym(library, name);
+  *slot = pas_library_symbol(library, name);
   if (*slot != NULL) return 1;
-  snprintf(jack.error, sizeof jack.error, "libjack.so.0 has no symbol %s", name);
+  snprintf(jack.error, sizeof jack.error, PAS_JACK_LIBRARY " has no symbol %s", name);
   return 0;
 }
 
 static void load_once(void) {
-  void *library = dlopen("libjack.so.0", RTLD_NOW | RTLD_LOCAL);
+  void *library = pas_library_open(PAS_JACK_LIBRARY);
   if (library == NULL) {
+    char why[128];
     snprintf(jack.error, sizeof jack.error,
-             "cannot load libjack.so.0 (%s); install JACK (Debian: apt-get install jackd2)",
-             dlerror());
+             "cannot load " PAS_JACK_LIBRARY " (%s); install JACK (Debian: apt-get install jackd2)",
+             pas_library_error(why, sizeof why));
     return;
   }
   int ok = resolve(library, "jack_client_open", (void **)&jack.jack_client_open);

@@ -13,6 +13,8 @@
 #include <napi.h>
 #include <sndfile.h>
 
+#include "pastream/platform.h"
+
 #include <cstdint>
 #include <mutex>
 #include <set>

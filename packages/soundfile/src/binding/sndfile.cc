@@ -109,8 +109,7 @@ struct OpenRequest {
     if (use_fd && blocking) {
       // A pipe Node has set to non-blocking would make libsndfile's reads
       // and writes fail with EAGAIN halfway through a file.
-      int flags = fcntl(fd, F_GETFL);
-      if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+      pas_fd_set_blocking(fd);
     }
     int sf_fd = fd;
     if (use_fd && !closefd) {

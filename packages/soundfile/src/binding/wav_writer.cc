@@ -189,7 +189,7 @@ SNDFILE* OpenWavWriter(const std::string& path, int fd, bool closefd, SF_INFO* i
   } else {
     if (fd < 0) {
       // libsndfile's own flags and permissions for SFM_WRITE, and close-on-exec
-      fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+      fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | PAS_O_FILE, 0666);
       if (fd < 0) {
         open_errno = errno;
         *error = MakeIoError(SF_ERR_SYSTEM, open_errno, std::string("System error : ") + std::strerror(open_errno) + ".");
