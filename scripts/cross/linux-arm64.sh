@@ -88,7 +88,7 @@ step "the addons under the arm64 Node (scripts/cross/emulated.test.mjs)"
 report="$(mktemp)"
 trap 'rm -f "$report"' EXIT
 status=0
-PATH="$(field bin):$PATH" PASTREAM_ADDON=prebuild PASTREAM_CROSS_ARCH=arm64 \
+PATH="$(field bin):$PATH" PASTREAM_ADDON=prebuild PASTREAM_CROSS_TARGET=linux-arm64 PASTREAM_CROSS_ARCH=arm64 \
   PASTREAM_CROSS_PACKAGE=@pastream/native-linux-arm64-gnu \
   PASTREAM_TEST_SERVER="${PASTREAM_TEST_SERVER:-pastream-cross-arm64}" \
   "${emulated[@]}" --test-reporter=spec scripts/cross/emulated.test.mjs | tee "$report" || status=$?

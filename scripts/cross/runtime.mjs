@@ -1,13 +1,15 @@
-// What a cross-built target needs to run under qemu-user on this machine
-// (scripts/cross/runtimes.json says what and why): the target's Node from
-// the npm registry, checked against its pinned sha512, and the target's
-// shared libraries the addons dlopen (libjack, libasound), from Debian's
-// index for that architecture through apt-get with a private list. Both are
-// kept in .tools/cross/<target>/ and fetched once.
+// What a cross-built target needs to run on this machine (scripts/cross/
+// runtimes.json says what and why): the target's Node from the npm
+// registry, checked against its pinned sha512, and its emulator. linux-arm64
+// runs under qemu-user with the target's shared libraries the addons dlopen
+// (libjack, libasound), from Debian's index for that architecture through
+// apt-get with a private list; win32-x64 runs under wine, in a wine prefix
+// of its own. All is kept in .tools/cross/<target>/ and made once.
 //
 //   node scripts/cross/runtime.mjs linux-arm64   prepare, then print the runtime as JSON
+//   node scripts/cross/runtime.mjs win32-x64
 //
-// Imported by scripts/cross/linux-arm64.test.mjs (`emulatedRuntime`).
+// Used by scripts/cross/<target>.sh.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
@@ -26,10 +28,12 @@ function run(command, args, options = {}) {
   return result.stdout ?? ''
 }
 
-// The target's node binary: npm pack of the pinned package, checked, bin/node unpacked.
+// The target's node binary: npm pack of the pinned package, checked, bin/node
+// (bin/node.exe) unpacked.
 function ensureNode(spec, dir) {
   const version = process.versions.node
-  const node = join(dir, `node-${version}`, 'bin', 'node')
+  const binary = spec.binary ?? 'bin/node'
+  const node = join(dir, `node-${version}`, ...binary.split('/'))
   if (existsSync(node)) return node
   const integrity = spec.integrity[version]
   if (!integrity) {
@@ -43,9 +47,9 @@ function ensureNode(spec, dir) {
   if (!tarball) throw new Error(`npm pack ${spec.package}@${version} left no tarball in ${work}`)
   const actual = `sha512-${createHash('sha512').update(readFileSync(join(work, tarball))).digest('base64')}`
   if (actual !== integrity) throw new Error(`${spec.package}@${version}: scripts/cross/runtimes.json pins ${integrity}, the registry served ${actual}`)
-  run('tar', ['-xzf', join(work, tarball), '-C', work, 'package/bin/node'])
+  run('tar', ['-xzf', join(work, tarball), '-C', work, `package/${binary}`])
   mkdirSync(dirname(node), { recursive: true })
-  renameSync(join(work, 'package', 'bin', 'node'), node)
+  renameSync(join(work, 'package', ...binary.split('/')), node)
   rmSync(work, { recursive: true, force: true })
   return node
 }
@@ -77,13 +81,65 @@ function ensureLibraries(spec, dir) {
   return libroot
 }
 
+// The wine prefix (a Windows installation of wine's own) the target runs
+// in: created by wineboot without a display, reporting Windows 10 (Node 20
+// refuses to start on wine's default, Windows 7). Mono and Gecko are not
+// installed (WINEDLLOVERRIDES): nothing here needs .NET or a browser.
+function ensureWinePrefix(spec, dir) {
+  const prefix = join(dir, 'wine')
+  const env = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=', DISPLAY: '' }
+  if (spawnSync(spec.wine, ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error(`${spec.wine} is not installed; run (as root): apt-get install --no-install-recommends wine wine64`)
+  }
+  const stamp = join(prefix, 'pastream-prefix.json')
+  if (!existsSync(stamp)) {
+    rmSync(prefix, { recursive: true, force: true })
+    mkdirSync(prefix, { recursive: true })
+    // wineboot returns once the prefix is made; -i initialises a new one
+    run(spec.wine, ['wineboot', '-i'], { env })
+    run(spec.wine, ['winecfg', '/v', spec.windowsVersion], { env })
+    run('wineserver', ['-w'], { env })
+    writeFileSync(stamp, `${JSON.stringify({ windowsVersion: spec.windowsVersion })}\n`)
+  }
+  return { prefix, env: { WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=', DISPLAY: '' } }
+}
+
+// wine's audio driver is ALSA's (no PulseAudio server here); with no sound
+// card it has no endpoint. ALSA's null device as `default` gives it one
+// output and one input: ALSA's own configuration, then that override, for
+// wine's processes only.
+function ensureAlsaNull(dir) {
+  const path = join(dir, 'asound-null.conf')
+  writeFileSync(path, '</usr/share/alsa/alsa.conf>\npcm.!default { type null }\n')
+  return path
+}
+
+function wineRuntime(targetName, spec) {
+  const dir = join(root, '.tools', 'cross', targetName)
+  mkdirSync(dir, { recursive: true })
+  const wine = ensureWinePrefix(spec, dir)
+  const node = ensureNode(spec.node, dir)
+  return {
+    node,
+    wine: spec.wine,
+    winePrefix: wine.prefix,
+    /** the environment wine runs with: its prefix, quiet, no display, ALSA's null device */
+    env: { ...wine.env, ALSA_CONFIG_PATH: ensureAlsaNull(dir) },
+    /** argv (command first) running `node args...` of the target under wine */
+    command: (args) => [spec.wine, node, ...args],
+  }
+}
+
 /**
- * The emulated runtime of a target: { node, qemu, sysroot, libraryPath, bin, command(args) }.
- * `command` gives the argv that runs the target's node under qemu-user.
+ * The emulated runtime of a target. linux-arm64: { node, qemu, sysroot,
+ * libraryPath, bin, command(args) }, `command` giving the argv that runs the
+ * target's node under qemu-user; win32-x64: { node, wine, winePrefix, env,
+ * command(args) }, under wine with `env`.
  */
 export function emulatedRuntime(targetName) {
   const spec = lock[targetName]
   if (!spec) throw new Error(`scripts/cross/runtimes.json has no ${targetName}; it has ${Object.keys(lock).filter((key) => key !== 'about').join(', ')}`)
+  if (spec.wine) return wineRuntime(targetName, spec)
   if (spawnSync(spec.qemu, ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error(`${spec.qemu} is not installed; run (as root): apt-get install --no-install-recommends qemu-user`)
   }
