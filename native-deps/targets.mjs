@@ -32,6 +32,7 @@
  * @property {string[]} cmake      cmake arguments naming the toolchain
  * @property {string[]} configure  autotools configure arguments naming the host
  * @property {string[]} link       what an addon's link adds after the libraries (win32: a static C and C++ runtime)
+ * @property {string[]} runtimeLicences  the build machine's copyright files of a runtime `link` puts into the addon (shipped with its licences)
  */
 
 // `crossTriplet` is used only on a machine of another platform or arch: an
@@ -65,6 +66,12 @@ function gnu(name, os, crossTriplet, cmakeSystem, processor) {
     // winpthread linked in (-static: mingw-w64's system libraries are
     // import libraries, so only these have a static form to pick)
     link: os === 'win32' ? ['-static'] : [],
+    // what -static links in: mingw-w64's CRT and winpthreads (expat, BSD and
+    // public domain), GCC's libgcc, libstdc++ and libssp (GPL with the
+    // runtime library exception); Debian's copyright files name every part
+    runtimeLicences: os === 'win32'
+      ? ['/usr/share/doc/mingw-w64-x86-64-dev/copyright', '/usr/share/doc/gcc-mingw-w64-x86-64-posix-runtime/copyright']
+      : [],
   }
 }
 
@@ -84,6 +91,7 @@ function apple(name, processor) {
     cmake: ['-DCMAKE_C_COMPILER=cc', '-DCMAKE_CXX_COMPILER=c++', `-DCMAKE_OSX_ARCHITECTURES=${processor}`],
     configure: [],
     link: [],
+    runtimeLicences: [],
   }
 }
 

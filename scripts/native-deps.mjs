@@ -99,6 +99,10 @@ function licences(names) {
       parts.push(readFileSync(join(prefix, 'licences', source.name, file), 'utf8'))
     }
   }
+  for (const file of target.runtimeLicences) {
+    if (!existsSync(file)) fail(`--licences: no ${file} (the compiler's runtime linked into the addon; its package is missing)`)
+    parts.push(`\n== the compiler's runtime, linked in: ${file}\n\n`, readFileSync(file, 'utf8'))
+  }
   return parts.join('')
 }
 

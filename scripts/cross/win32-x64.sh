@@ -67,7 +67,9 @@ for addon in "$platform"/pastream_core.node "$platform"/pastream_sndfile.node; d
   unexpected="$(grep -Eiv "$allowed" <<<"$needed" || true)"
   [[ -z "$unexpected" ]] || { echo "$addon needs DLLs beyond Windows' own: $unexpected"; exit 1; }
   grep -qx 'node.exe' <<<"$needed" || { echo "$addon does not import from node.exe: $needed"; exit 1; }
-  [[ -s "${addon%.node}.THIRD-PARTY-LICENCES.txt" ]] || { echo "no licences beside $addon"; exit 1; }
+  licences="${addon%.node}.THIRD-PARTY-LICENCES.txt"
+  [[ -s "$licences" ]] || { echo "no licences beside $addon"; exit 1; }
+  grep -q 'mingw-w64-x86-64-dev/copyright' "$licences" || { echo "$licences lacks the mingw-w64 runtime's copyright (linked in)"; exit 1; }
   echo "$addon: $description; DLLs $(tr '\n' ' ' <<<"$needed")"
 done
 
