@@ -104,7 +104,7 @@ const portaudioHostApis = {
   // MME, DirectSound, WASAPI and WDM-KS (what PortAudio's CMakeLists.txt
   // builds with MSVC; its WASAPI needs our patch for mingw-w64). dsound.dll
   // and avrt.dll are loaded at run time by PortAudio; no JACK host API
-  // (pa_jack.c is POSIX only). Device names are UTF-8 (PA's default).
+  // (pa_jack.c is POSIX only).
   win32: {
     files: ['pa_win_hostapis.c', 'pa_win_util.c', 'pa_win_waveformat.c', 'pa_win_wdmks_utils.c', 'pa_win_coinitialize.c'].map((name) => `src/os/win/${name}`)
       .concat(['wmme/pa_win_wmme.c', 'dsound/pa_win_ds.c', 'dsound/pa_win_ds_dynlink.c', 'wasapi/pa_win_wasapi.c', 'wdmks/pa_win_wdmks.c'].map((name) => `src/hostapi/${name}`)),
