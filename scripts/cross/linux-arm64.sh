@@ -34,29 +34,13 @@ case "$(uname -m)" in
     exit 1
     ;;
 esac
-started=$SECONDS
-step() { echo "== [cross linux-arm64] $* ($((SECONDS - started)) s)"; }
+target=linux-arm64
+# shellcheck source=lib.sh
+source "$root/scripts/cross/lib.sh"
 
 packages=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user file)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^ii' || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  command="apt-get install -y --no-install-recommends ${missing[*]}"
-  if [[ "$(id -u)" != 0 ]]; then
-    echo "missing system packages: ${missing[*]}. Run:"
-    echo "  sudo sh -c 'apt-get update && $command'"
-    exit 1
-  fi
-  step "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null ||
-    { apt-get update -qq -o DPkg::Lock::Timeout=600 && apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null; }
-fi
-for dist in packages/core-native/dist packages/stream/dist packages/soundfile/dist; do
-  [[ -d "$dist" ]] || { echo "no $dist: run node scripts/setup.mjs first (the host build)"; exit 1; }
-done
+ensure_packages "${packages[@]}"
+require_host_build
 
 step "cross build"
 node scripts/cross-build.mjs linux-arm64

@@ -27,30 +27,14 @@ if [[ "$(uname -m)" != x86_64 || "$(uname -s)" != Linux ]]; then
   echo "cross win32-x64: cross-built and tested under wine from an x86_64 Linux (Debian) machine only (this one is $(uname -s) $(uname -m))"
   exit 1
 fi
-started=$SECONDS
-step() { echo "== [cross win32-x64] $* ($((SECONDS - started)) s)"; }
+target=win32-x64
+# shellcheck source=lib.sh
+source "$root/scripts/cross/lib.sh"
 
 # the posix threads variant: winpthreads gives the C code pthread.h and clock_gettime
 packages=(gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 wine wine64 file)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^ii' || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  command="apt-get install -y --no-install-recommends ${missing[*]}"
-  if [[ "$(id -u)" != 0 ]]; then
-    echo "missing system packages: ${missing[*]}. Run:"
-    echo "  sudo sh -c 'apt-get update && $command'"
-    exit 1
-  fi
-  step "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null ||
-    { apt-get update -qq -o DPkg::Lock::Timeout=600 && apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null; }
-fi
-for dist in packages/core-native/dist packages/stream/dist packages/soundfile/dist; do
-  [[ -d "$dist" ]] || { echo "no $dist: run node scripts/setup.mjs first (the host build)"; exit 1; }
-done
+ensure_packages "${packages[@]}"
+require_host_build
 
 step "cross build"
 node scripts/cross-build.mjs win32-x64
