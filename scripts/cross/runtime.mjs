@@ -114,6 +114,46 @@ function ensureAlsaNull(dir) {
   return path
 }
 
+// ALSA's jack PCM plugin, unpacked by scripts/setup.mjs into .tools/alsa-plugins
+// (the host build) rather than installed: installing libasound2-plugins
+// would add its PCMs (jack, pulse, ...) to every ALSA program on the
+// machine, the host tests' device lists among them.
+function jackPlugin() {
+  const lib = join(root, '.tools', 'alsa-plugins', 'usr', 'lib')
+  const found = existsSync(lib)
+    ? readdirSync(lib).map((dir) => join(lib, dir, 'alsa-lib', 'libasound_module_pcm_jack.so')).find((path) => existsSync(path))
+    : undefined
+  if (!found) throw new Error(`ALSA's jack PCM plugin is not unpacked in ${join(root, '.tools', 'alsa-plugins')}: run node scripts/setup.mjs`)
+  return found
+}
+
+/**
+ * An ALSA configuration whose `default` is the virtual loopback device:
+ * ALSA's jack PCM, its ports wired to the JACK client `client`'s
+ * (playback_<n> hears what is played, capture_<n> gives it back), behind
+ * `plug`, since the jack PCM takes float samples only and wine asks for
+ * 16-bit too. The server is the one JACK_DEFAULT_SERVER names in the
+ * environment of the process that opens it. Returns its path (for
+ * ALSA_CONFIG_PATH).
+ */
+export function alsaLoopbackConfig(targetName, { client = 'loopback', channels = 2 } = {}) {
+  const dir = join(root, '.tools', 'cross', targetName)
+  mkdirSync(dir, { recursive: true })
+  const ports = (kind) => Array.from({ length: channels }, (_, index) => `${index} ${client}:${kind}_${index + 1}`).join(' ')
+  const path = join(dir, 'asound-loopback.conf')
+  writeFileSync(path, [
+    '</usr/share/alsa/alsa.conf>',
+    `pcm_type.jack { lib "${jackPlugin()}" }`,
+    // no `name`: with one, wine's input and output PCMs (the same name in one
+    // process) hang the stream; without, the plugin warns that the client
+    // name (the program's path) is cut to 31 characters, harmlessly
+    `pcm.pastream_loopback { type jack playback_ports { ${ports('playback')} } capture_ports { ${ports('capture')} } }`,
+    'pcm.!default { type plug slave.pcm pastream_loopback }',
+    '',
+  ].join('\n'))
+  return path
+}
+
 function wineRuntime(targetName, spec) {
   const dir = join(root, '.tools', 'cross', targetName)
   mkdirSync(dir, { recursive: true })
